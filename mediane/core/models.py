@@ -1,0 +1,59 @@
+"""Shared base models and the audit log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Visibility(models.TextChoices):
+    """Who may read an object: everyone, members of the network, or its own organisation."""
+
+    PUBLIC = "public", _("Public")
+    NETWORK = "network", _("Membres du réseau")
+    PRIVATE = "private", _("Privé (membres de l'organisation)")
+
+
+class AuditEntry(models.Model):
+    """Who changed what and when; written by services, shown to administrators."""
+
+    at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=64, db_index=True)
+    object_type = models.CharField(_("type d'objet"), max_length=64)
+    object_id = models.CharField(_("identifiant"), max_length=64, blank=True)
+    object_repr = models.CharField(_("objet"), max_length=255, blank=True)
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+    )
+    changes = models.JSONField(_("modifications"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("entrée du journal d'audit")
+        verbose_name_plural = _("journal d'audit")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
