@@ -1,14 +1,13 @@
 """Root URL configuration: one include per domain app."""
 
 from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve as static_serve
 
 from mediane.api.api import api_v1
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api_v1.urls),
     path("admin/", admin.site.urls),
@@ -22,5 +21,9 @@ urlpatterns = [
 if not settings.S3_BUCKET:
     # Local media (logos): served by Django here, by the reverse proxy in production.
     urlpatterns.append(
-        path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", static_serve, {"document_root": settings.MEDIA_ROOT})
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            static_serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
     )

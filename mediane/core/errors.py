@@ -8,7 +8,13 @@ class MedianeError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, *, code: str | None = None, field_errors: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field_errors: dict[str, list[str]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         if code:

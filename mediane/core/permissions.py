@@ -39,7 +39,11 @@ def can(user: Any, action: str, obj: Any) -> bool:
     if func is None:
         # Unknown (model, action) pairs are refused: permissions are opt-in.
         return False
-    if user is not None and getattr(user, "is_active", False) and getattr(user, "is_superuser", False):
+    if (
+        user is not None
+        and getattr(user, "is_active", False)
+        and getattr(user, "is_superuser", False)
+    ):
         return True
     return bool(func(user, obj))
 
@@ -59,7 +63,10 @@ def is_secretariat(user: Any) -> bool:
 
 
 def role_in(user: Any, organisation_id: int | None) -> str | None:
-    """The user's role in the organisation (admin, editor, member) or None; cached per request user."""
+    """The user's role in the organisation (admin, editor, member) or None.
+
+    Cached per request user.
+    """
     if not is_authenticated(user) or organisation_id is None:
         return None
     return user_roles(user).get(organisation_id)
