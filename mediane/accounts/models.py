@@ -100,7 +100,8 @@ class Membership(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
             models.CheckConstraint(
-                condition=models.Q(role__in=["admin", "editor", "member"]), name="membership_role_valid"
+                condition=models.Q(role__in=["admin", "editor", "member"]),
+                name="membership_role_valid",
             ),
         ]
 

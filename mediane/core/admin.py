@@ -1,0 +1,25 @@
+"""The audit log in the technical administration: read-only."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from mediane.core.models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_repr", "organisation"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_repr", "object_id", "actor__email", "action"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "organisation"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def, override]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def, override]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def, override]
+        return False
