@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
 
 
 KIND_LABELS = {
+    (Country.QUEBEC, Kind.COUNTRY): _("Province"),
     (Country.FRANCE, Kind.REGION): _("Région"),
     (Country.QUEBEC, Kind.REGION): _("Région administrative"),
     (Country.FRANCE, Kind.GROUPING): _("EPCI"),
@@ -35,6 +36,25 @@ KIND_LABELS = {
 }
 
 TIME_ZONES = {Country.FRANCE: "Europe/Paris", Country.QUEBEC: "America/Toronto"}
+
+
+class TerritoryQuerySet(models.QuerySet):
+    """Reusable filters: medium cities and network members."""
+
+    def municipalities(self) -> TerritoryQuerySet:
+        return self.filter(kind=Kind.MUNICIPALITY)
+
+    def medium_cities(self) -> TerritoryQuerySet:
+        """Municipalities whose population lies within the configured medium-city bounds."""
+        return self.filter(
+            kind=Kind.MUNICIPALITY,
+            population__gte=settings.MEDIUM_CITY_MIN,
+            population__lte=settings.MEDIUM_CITY_MAX,
+        )
+
+    def network_members(self) -> TerritoryQuerySet:
+        """Territories with an active (or founding) network membership."""
+        return self.filter(network_membership__status__in=ACTIVE_STATUSES)
 
 
 class Territory(models.Model):
@@ -57,7 +77,10 @@ class Territory(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        help_text=_("Département (FR) ou région administrative (QC) d'une commune ; région d'un département."),
+        help_text=_(
+            "Département (FR) ou région administrative (QC) d'une commune ; "
+            "région d'un département."
+        ),
     )
     grouping = models.ForeignKey(
         "self",
@@ -74,16 +97,26 @@ class Territory(models.Model):
     postal_codes = models.CharField(_("codes postaux"), max_length=200, blank=True)
     siren = models.CharField(_("SIREN"), max_length=9, blank=True)
     website = models.URLField(_("site web"), blank=True)
-    subtype = models.CharField(_("type"), max_length=20, blank=True, help_text=_("CA, CU, CC, MET…"))
+    subtype = models.CharField(
+        _("type"), max_length=20, blank=True, help_text=_("CA, CU, CC, MET…")
+    )
+    description = models.TextField(
+        _("présentation"), blank=True, help_text=_("Texte simple, sans mise en forme.")
+    )
+
+    objects = TerritoryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("territoire")
         verbose_name_plural = _("territoires")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["country", "kind", "code"], name="territory_code_unique"),
+            models.UniqueConstraint(
+                fields=["country", "kind", "code"], name="territory_code_unique"
+            ),
             models.CheckConstraint(
-                condition=models.Q(latitude__isnull=True) | models.Q(latitude__gte=-90, latitude__lte=90),
+                condition=models.Q(latitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90),
                 name="territory_latitude_range",
             ),
             models.CheckConstraint(
@@ -142,7 +175,10 @@ class NetworkMembership(TimeStampedModel):
         Territory, on_delete=models.CASCADE, related_name="network_membership"
     )
     status = models.CharField(
-        _("statut"), max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.ACTIVE
+        _("statut"),
+        max_length=16,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.ACTIVE,
     )
     member_since = models.DateField(_("membre depuis"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -168,8 +204,12 @@ class TwinningKind(models.TextChoices):
 class Twinning(TimeStampedModel):
     """A twinning between two territories (stored once, first < second by id)."""
 
-    first = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="twinnings_as_first")
-    second = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="twinnings_as_second")
+    first = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="twinnings_as_first"
+    )
+    second = models.ForeignKey(
+        Territory, on_delete=models.CASCADE, related_name="twinnings_as_second"
+    )
     kind = models.CharField(_("nature"), max_length=16, choices=TwinningKind.choices)
     since = models.DateField(_("depuis"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -178,7 +218,9 @@ class Twinning(TimeStampedModel):
         verbose_name = _("jumelage")
         constraints = [
             models.UniqueConstraint(fields=["first", "second", "kind"], name="twinning_unique"),
-            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="twinning_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")), name="twinning_ordered"
+            ),
         ]
 
     def other(self, territory: Territory) -> Territory:
