@@ -75,13 +75,17 @@ class Organisation(TimeStampedModel):
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     website = models.URLField(_("site web"), blank=True)
     summary = models.CharField(_("accroche"), max_length=300, blank=True)
-    description = models.TextField(_("description"), blank=True, help_text=_("Texte enrichi, nettoyé."))
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("Texte enrichi, nettoyé.")
+    )
     logo = models.ImageField(_("logo"), upload_to="logos/%Y/", blank=True)
     contact_email = models.EmailField(_("adresse de contact générique"), blank=True)
     visibility = models.CharField(
         _("visibilité"), max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
     )
-    sectors = models.ManyToManyField(Sector, verbose_name=_("secteurs"), blank=True, related_name="organisations")
+    sectors = models.ManyToManyField(
+        Sector, verbose_name=_("secteurs"), blank=True, related_name="organisations"
+    )
     is_demo = models.BooleanField(_("fictive (démonstration)"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -94,13 +98,16 @@ class Organisation(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["siret"], condition=~models.Q(siret=""), name="organisation_siret_unique"
             ),
-            models.UniqueConstraint(fields=["neq"], condition=~models.Q(neq=""), name="organisation_neq_unique"),
+            models.UniqueConstraint(
+                fields=["neq"], condition=~models.Q(neq=""), name="organisation_neq_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(visibility__in=["public", "network", "private"]),
                 name="organisation_visibility_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(neq="") | models.Q(country="QC"), name="organisation_neq_quebec_only"
+                condition=models.Q(neq="") | models.Q(country="QC"),
+                name="organisation_neq_quebec_only",
             ),
             models.CheckConstraint(
                 condition=(models.Q(siren="") & models.Q(siret="")) | models.Q(country="FR"),
@@ -111,6 +118,14 @@ class Organisation(TimeStampedModel):
             models.Index(fields=["visibility", "kind"]),
             models.Index(fields=["country", "kind"]),
             models.Index(Lower("name"), "territory", name="organisation_name_territory"),
+            # Directory pages: ordered by name within a visibility; change detection for caches.
+            models.Index(fields=["visibility", "name"], name="organisation_visibility_name"),
+            models.Index(fields=["name", "id"], name="organisation_name_id"),
+            models.Index(fields=["updated_at"], name="organisation_updated_at"),
+            models.Index(
+                fields=["visibility", "country", "kind"], name="organisation_vis_country_kind"
+            ),
+            models.Index(fields=["visibility", "territory"], name="organisation_vis_territory"),
         ]
 
     def __str__(self) -> str:
@@ -124,7 +139,11 @@ class Organisation(TimeStampedModel):
         if self.latitude is not None and self.longitude is not None:
             return (self.latitude, self.longitude)
         territory = self.territory
-        if territory is not None and territory.latitude is not None and territory.longitude is not None:
+        if (
+            territory is not None
+            and territory.latitude is not None
+            and territory.longitude is not None
+        ):
             return (territory.latitude, territory.longitude)
         return None
 
@@ -151,9 +170,15 @@ class Expert(TimeStampedModel):
 
     name = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
-    kind = models.CharField(_("type"), max_length=8, choices=ExpertKind.choices, default=ExpertKind.PERSON)
+    kind = models.CharField(
+        _("type"), max_length=8, choices=ExpertKind.choices, default=ExpertKind.PERSON
+    )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="expert_profile"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="expert_profile",
     )
     organisation = models.ForeignKey(
         Organisation,
@@ -165,11 +190,23 @@ class Expert(TimeStampedModel):
     )
     headline = models.CharField(_("titre"), max_length=200, blank=True)
     bio = models.TextField(_("présentation"), blank=True)
-    skills = models.ManyToManyField(Skill, verbose_name=_("compétences"), blank=True, related_name="experts")
-    sectors = models.ManyToManyField(Sector, verbose_name=_("secteurs"), blank=True, related_name="experts")
-    languages = models.CharField(_("langues"), max_length=60, default="fr", help_text=_("Codes séparés par des virgules : fr,en"))
+    skills = models.ManyToManyField(
+        Skill, verbose_name=_("compétences"), blank=True, related_name="experts"
+    )
+    sectors = models.ManyToManyField(
+        Sector, verbose_name=_("secteurs"), blank=True, related_name="experts"
+    )
+    languages = models.CharField(
+        _("langues"),
+        max_length=60,
+        default="fr",
+        help_text=_("Codes séparés par des virgules : fr,en"),
+    )
     territories_served = models.ManyToManyField(
-        "territories.Territory", verbose_name=_("territoires servis"), blank=True, related_name="experts"
+        "territories.Territory",
+        verbose_name=_("territoires servis"),
+        blank=True,
+        related_name="experts",
     )
     visibility = models.CharField(
         _("visibilité"), max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
