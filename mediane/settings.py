@@ -204,6 +204,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
+# Logins ignore the case of the e-mail: so does the failure counter.
+AXES_USERNAME_CALLABLE = "mediane.accounts.throttling.axes_username"
 AXES_IPWARE_PROXY_COUNT = env_int("MEDIANE_PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
 

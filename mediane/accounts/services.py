@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import LazyObject
 from django.utils.translation import gettext as _
 
 from mediane.accounts.models import ApiToken, Invitation, Membership, Role, User
@@ -75,6 +76,14 @@ def _send_after_commit(*, template: str, to: str, context: dict[str, Any], langu
             logger.exception("could not send the %s e-mail to %s", template, to)
 
     transaction.on_commit(send)
+
+
+def _unwrap(obj: Any) -> Any:
+    """The real object behind `request.user` (a lazy proxy), so rules are found by its type."""
+    if isinstance(obj, LazyObject):
+        obj.pk  # noqa: B018  (forces the proxy to load its object)
+        return obj._wrapped
+    return obj
 
 
 def _normalise_email(email: str) -> str:
@@ -203,6 +212,7 @@ def user_update_profile(
     *, actor: Any, user: User, full_name: str, preferred_language: str, time_zone: str
 ) -> User:
     """Change a person's name, language and time zone (themselves or the secretariat)."""
+    user = _unwrap(user)
     require(actor, "view_private", user)
     language = _check_language(preferred_language)
     if time_zone not in zoneinfo.available_timezones():

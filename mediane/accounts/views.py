@@ -74,7 +74,7 @@ class LoginView(auth_views.LoginView):
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(_safe_next(request, reverse("accounts:profile")))
-    form = RegisterForm(request.POST or None)
+    form = RegisterForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_register(
@@ -193,7 +193,7 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
     """Members and pending invitations; administrators invite from here."""
     organisation = selectors.organisation_for_members_page(user=request.user, slug=slug)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation = services.invitation_create(
@@ -286,7 +286,7 @@ def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Show the invitation; a signed-in visitor accepts it, others sign in or register first."""
     invitation = selectors.invitation_by_token(token=token)
-    form = InvitationAcceptForm(request.POST or None)
+    form = InvitationAcceptForm(request.POST if request.method == "POST" else None)
     context = {"invitation": invitation, "form": form, "mismatch": False}
     if invitation is not None and request.user.is_authenticated:
         context["mismatch"] = invitation.email.lower() != request.user.email.lower()
