@@ -1,0 +1,342 @@
+"""Load test of the directory search page with a real HTTP client, and its floor.
+
+Starts gunicorn on 127.0.0.1 (or targets --url, which must be a local address), then sends
+`/annuaire/?q=<term>&<facets>` requests from concurrent clients (httpx, one thread and one
+keep-alive connection per client) for a bounded time and number of requests:
+
+1. a warm-up (not counted);
+2. one client alone: the latency of the page without queueing;
+3. `--clients` clients at once (default 20): the latency under load, throughput, errors.
+
+Then, with the server stopped, it measures the **floor**: the bare full-text query underneath
+the page for the same terms, in-process (`search_filter_queryset` count + top 20 by rank), and
+prints the ratio of the page's median to the floor's.
+
+    MEDIANE_VAR_DIR=bench/out/sqlite .venv/bin/python bench/load_directory_search.py
+
+The database is the one of DATABASE_URL / MEDIANE_VAR_DIR (fill it with
+generate_organisations.py first). Prints a summary; `--json FILE` also writes the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# Facet combinations of the requests, as a user of the directory would click them.
+FACETS: list[dict[str, str]] = [
+    {},
+    {},
+    {},
+    {"country": "FR"},
+    {"country": "QC"},
+    {"kind": "startup"},
+    {"kind": "pme", "country": "FR"},
+    {"sector": "numerique"},
+    {"sector": "laine-textile"},
+    {"sector": "sante", "country": "QC"},
+    {"medium_city": "1"},
+    {"network_member": "1"},
+    {"page": "2"},
+    {"kind": "association", "page": "3"},
+]
+
+
+@dataclass
+class Phase:
+    """Latencies (ms) and outcome of one phase of the load test."""
+
+    name: str
+    clients: int
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    error_samples: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def summary(self) -> dict[str, float | int | str]:
+        lat = sorted(self.latencies)
+        return {
+            "phase": self.name,
+            "clients": self.clients,
+            "requests": len(lat) + self.errors,
+            "errors": self.errors,
+            "p50_ms": percentile(lat, 50),
+            "p95_ms": percentile(lat, 95),
+            "p99_ms": percentile(lat, 99),
+            "mean_ms": round(statistics.fmean(lat), 1) if lat else 0.0,
+            "max_ms": round(lat[-1], 1) if lat else 0.0,
+            "throughput_rps": round(len(lat) / self.elapsed, 1) if self.elapsed else 0.0,
+        }
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    """Nearest-rank percentile of already sorted values (0.0 for none)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, round(pct / 100 * len(sorted_values)))
+    return round(sorted_values[min(rank, len(sorted_values)) - 1], 1)
+
+
+def request_paths(terms: list[str], count: int, seed: int) -> list[str]:
+    """`count` directory URLs: a term (one in ten requests has none) with a facet combination."""
+    rng = random.Random(seed)
+    paths = []
+    for _ in range(count):
+        params = dict(rng.choice(FACETS))
+        if rng.random() >= 0.1:
+            params = {"q": rng.choice(terms), **params}
+        paths.append("/annuaire/?" + urlencode(params))
+    return paths
+
+
+def run_phase(clients: list, phase: Phase, paths: list[str], duration: float, max_requests: int):
+    """Send requests from `phase.clients` threads until `duration` or `max_requests`.
+
+    The httpx clients are created beforehand (creating one costs milliseconds of CPU) and every
+    thread starts at the same time, behind a barrier.
+    """
+    import httpx
+
+    counter = itertools.count()
+    lock = threading.Lock()
+    barrier = threading.Barrier(phase.clients + 1)
+    deadline = [0.0]
+
+    def client(index: int) -> None:
+        http = clients[index]
+        barrier.wait()
+        while time.perf_counter() < deadline[0]:
+            n = next(counter)
+            if n >= max_requests:
+                return
+            path = paths[(n * 7 + index) % len(paths)]
+            started = time.perf_counter()
+            try:
+                response = http.get(path)
+                ok = response.status_code == 200
+                problem = f"{response.status_code} {path}"
+            except httpx.HTTPError as exc:
+                ok, problem = False, f"{type(exc).__name__} {path}"
+            took = (time.perf_counter() - started) * 1000
+            with lock:
+                if ok:
+                    phase.latencies.append(took)
+                else:
+                    phase.errors += 1
+                    if len(phase.error_samples) < 5:
+                        phase.error_samples.append(problem)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(phase.clients)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    deadline[0] = started + duration
+    barrier.wait()
+    for thread in threads:
+        thread.join()
+    phase.elapsed = time.perf_counter() - started
+    return phase
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
+    """gunicorn serving the project on 127.0.0.1:`port`, as in production."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    command = [
+        str(gunicorn), "mediane.wsgi:application", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--threads", str(threads), "--log-level", "warning",
+    ]  # fmt: skip
+    env = {**os.environ, "DEBUG": "", "LOG_LEVEL": "WARNING"}
+    return subprocess.Popen(command, cwd=PROJECT_DIR, env=env, start_new_session=True)
+
+
+def wait_ready(base_url: str, server: subprocess.Popen | None, timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            sys.exit(f"the server stopped (exit {server.returncode})")
+        try:
+            if httpx.get(base_url + "/annuaire/", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    sys.exit(f"{base_url}/annuaire/ did not answer 200 within {timeout:.0f} s")
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def setup_django():  # type: ignore[no-untyped-def]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mediane.settings")
+    sys.path.insert(0, str(PROJECT_DIR))
+    import django
+
+    django.setup()
+    import logging
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    call_command("collectstatic", "--noinput", verbosity=0)  # as a deployment does
+    return connection
+
+
+def query_terms(limit_places: int, seed: int) -> list[str]:
+    """Search terms: the sector vocabulary of the generator plus names of populated places."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from generate_organisations import GENERIC_TERMS, SECTOR_TERMS
+
+    from mediane.directory.models import Organisation
+
+    places = list(
+        Organisation.objects.exclude(territory=None)
+        .values_list("territory__name", flat=True)
+        .distinct()
+        .order_by("territory__name")[:5000]
+    )
+    rng = random.Random(seed)
+    places = rng.sample(places, min(limit_places, len(places)))
+    words = [term for terms in SECTOR_TERMS.values() for term in terms] + GENERIC_TERMS
+    return words + places + ["laine", "incubateur", "tiers-lieu", "numér", "santé connectée"]
+
+
+def measure_floor(terms: list[str], repeat: int) -> list[float]:
+    """Milliseconds of the bare full-text query per term: count + top 20 by rank."""
+    from mediane.directory.models import Organisation
+    from mediane.search.selectors import search_filter_queryset
+
+    timings = []
+    for _ in range(repeat):
+        for term in terms:
+            started = time.perf_counter()
+            qs = search_filter_queryset(Organisation.objects.all(), query=term, kind="organisation")
+            qs.count()
+            list(qs.order_by("-search_rank").values_list("pk", flat=True)[:20])
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="target a running server (127.0.0.1 only)")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds under load (30)")
+    parser.add_argument("--single-duration", type=float, default=10.0, help="one client (10)")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds not counted (5)")
+    parser.add_argument("--max-requests", type=int, default=20_000, help="per phase (20000)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    parser.add_argument("--places", type=int, default=300, help="place names among the terms")
+    parser.add_argument("--floor-repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    args = parser.parse_args(argv)
+
+    connection = setup_django()
+    from mediane.directory.models import Organisation
+
+    organisations = Organisation.objects.count()
+    terms = query_terms(args.places, args.seed)
+    paths = request_paths(terms, 5000, args.seed)
+    vendor = connection.vendor
+    connection.close()
+    print(f"database: {vendor}, {organisations} organisations, {len(terms)} search terms")
+
+    server = None
+    if args.url:
+        if urlsplit(args.url).hostname not in LOCAL_HOSTS:
+            sys.exit("--url must point to 127.0.0.1 / localhost: never load a remote server")
+        base_url = args.url.rstrip("/")
+    else:
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        server = start_server(port, args.workers, args.threads)
+        print(f"gunicorn: {args.workers} workers × {args.threads} threads on {base_url}")
+    import httpx
+
+    clients = [httpx.Client(base_url=base_url, timeout=30.0) for _ in range(args.clients)]
+    try:
+        wait_ready(base_url, server)
+        run_phase(clients, Phase("warm-up", args.clients), paths, args.warmup, args.max_requests)
+        single = run_phase(
+            clients, Phase("1 client", 1), paths[::-1], args.single_duration, args.max_requests
+        )
+        loaded = run_phase(
+            clients, Phase(f"{args.clients} clients", args.clients), paths, args.duration,
+            args.max_requests,
+        )  # fmt: skip
+    finally:
+        for http in clients:
+            http.close()
+        if server is not None:
+            stop_server(server)
+
+    floor = sorted(measure_floor(terms, args.floor_repeat))
+    floor_p50 = percentile(floor, 50)
+    results = {
+        "database": vendor,
+        "organisations": organisations,
+        "workers": args.workers if server is not None else None,
+        "threads": args.threads if server is not None else None,
+        "single": single.summary(),
+        "loaded": loaded.summary(),
+        "floor": {"queries": len(floor), "p50_ms": floor_p50, "p95_ms": percentile(floor, 95)},
+    }
+    for key in ("single", "loaded"):
+        page_p50 = results[key]["p50_ms"]
+        results[key]["ratio_to_floor_p50"] = round(page_p50 / floor_p50, 1) if floor_p50 else None
+
+    for phase in (single, loaded):
+        s = phase.summary()
+        print(
+            f"{s['phase']:>11}: {s['requests']} requests, {s['errors']} errors, "
+            f"p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms, "
+            f"max {s['max_ms']} ms, {s['throughput_rps']} req/s"
+        )
+        for sample in phase.error_samples:
+            print(f"{'':>13}error: {sample}")
+    floor_p95 = results["floor"]["p95_ms"]
+    print(f"{'floor':>11}: {len(floor)} queries, p50 {floor_p50} ms, p95 {floor_p95} ms")
+    print(
+        f"{'ratio':>11}: page p50 / floor p50 = {results['single']['ratio_to_floor_p50']} "
+        f"(1 client), {results['loaded']['ratio_to_floor_p50']} ({args.clients} clients)"
+    )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+    return 1 if loaded.errors or single.errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
