@@ -1,7 +1,7 @@
-"""Factories of accounts, plus minimal ones for the models the permission matrix needs.
+"""Factories of accounts, plus network memberships and twinnings for the permission matrix.
 
-The directory and territories engineers may add richer factories in their own test packages;
-these stay minimal on purpose (direct model rows, no side effects).
+Organisations, territories, sectors and experts come from the directory's factories (re-exported
+here); all of them write rows directly, with no side effects.
 """
 
 from __future__ import annotations
@@ -15,8 +15,27 @@ from django.utils import timezone
 
 from mediane.accounts.models import ApiToken, Invitation, Membership, Role, User
 from mediane.core.models import AuditEntry
-from mediane.directory.models import Expert, Organisation, Sector
-from mediane.territories.models import NetworkMembership, Territory, Twinning
+from mediane.territories.models import NetworkMembership, Twinning
+from tests.directory.factories import (
+    ExpertFactory,
+    OrganisationFactory,
+    SectorFactory,
+    TerritoryFactory,
+)
+
+__all__ = [
+    "ApiTokenFactory",
+    "AuditEntryFactory",
+    "ExpertFactory",
+    "InvitationFactory",
+    "MembershipFactory",
+    "NetworkMembershipFactory",
+    "OrganisationFactory",
+    "SectorFactory",
+    "TerritoryFactory",
+    "TwinningFactory",
+    "UserFactory",
+]
 
 PASSWORD = "correct horse battery staple"
 
@@ -35,48 +54,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     full_name = factory.Sequence(lambda n: f"Personne {n}")
     email_verified = True
     password = factory.LazyFunction(hashed_password)
-
-
-class TerritoryFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Territory
-
-    country = "FR"
-    kind = "municipality"
-    code = factory.Sequence(lambda n: f"{10000 + n}")
-    name = factory.Sequence(lambda n: f"Commune {n}")
-    slug = factory.Sequence(lambda n: f"commune-{n}")
-    population = 30_000
-
-
-class OrganisationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organisation
-
-    name = factory.Sequence(lambda n: f"Organisation {n}")
-    slug = factory.Sequence(lambda n: f"organisation-{n}")
-    kind = "startup"
-    country = "FR"
-    visibility = "public"
-
-
-class SectorFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Sector
-
-    slug = factory.Sequence(lambda n: f"secteur-{n}")
-    name = factory.Sequence(lambda n: f"Secteur {n}")
-    nature = "tech"
-
-
-class ExpertFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Expert
-
-    name = factory.Sequence(lambda n: f"Expert {n}")
-    slug = factory.Sequence(lambda n: f"expert-{n}")
-    organisation = factory.SubFactory(OrganisationFactory)
-    visibility = "public"
 
 
 class NetworkMembershipFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,217 @@
+"""The permission matrix: every role × object type × registered action, written out explicitly.
+
+A cell that allows more than the policy (docs/architecture.md, "Roles and visibility") is a leak
+and fails; so does a cell that allows less. A rule registered without an expectation here fails
+too (`test_every_registered_rule_has_an_expectation`), so new rules must extend this table.
+
+Roles are relative to one organisation O: its member, editor and admin; the admin of another
+organisation; an authenticated outsider with no membership; the secretariat; a superuser; an
+anonymous visitor; and an O admin whose account is deactivated (who must get nothing more than
+an anonymous visitor).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from mediane.accounts.models import ApiToken, Invitation, Membership, Role, User
+from mediane.core.models import AuditEntry
+from mediane.core.permissions import can, registered_rules
+from mediane.directory.models import Expert, Organisation, Sector
+from mediane.territories.models import NetworkMembership, Territory, Twinning
+from tests.accounts.factories import (
+    ApiTokenFactory,
+    AuditEntryFactory,
+    ExpertFactory,
+    InvitationFactory,
+    MembershipFactory,
+    NetworkMembershipFactory,
+    OrganisationFactory,
+    SectorFactory,
+    TerritoryFactory,
+    TwinningFactory,
+    UserFactory,
+)
+
+ROLES = (
+    "anonymous",
+    "inactive_admin",
+    "outsider",
+    "member",
+    "editor",
+    "admin",
+    "admin_other",
+    "secretariat",
+    "superuser",
+)
+
+# Named groups of roles, to keep the table readable.
+EVERYONE = frozenset(ROLES)
+NOBODY: frozenset[str] = frozenset()
+STAFF = frozenset({"secretariat", "superuser"})
+AUTHENTICATED = EVERYONE - {"anonymous", "inactive_admin"}
+NETWORK = frozenset({"member", "editor", "admin", "admin_other"}) | STAFF
+O_MEMBERS = frozenset({"member", "editor", "admin"})
+O_EDITORS = frozenset({"editor", "admin"})
+O_ADMIN = frozenset({"admin"})
+
+
+def organisation_row(view: frozenset[str]) -> dict[str, frozenset[str]]:
+    return {
+        "view": view,
+        "change": O_EDITORS | STAFF,
+        "delete": O_ADMIN | STAFF,
+        "manage_members": O_ADMIN | STAFF,
+        "create": AUTHENTICATED,
+    }
+
+
+def expert_row(view: frozenset[str], own: frozenset[str] = NOBODY) -> dict[str, frozenset[str]]:
+    """An expert of O; `own` is the expert's own user, who may read, edit and delete it."""
+    return {
+        "view": view | own,
+        "change": O_EDITORS | STAFF | own,
+        "delete": O_ADMIN | STAFF | own,
+        "create": AUTHENTICATED,
+    }
+
+
+SECRETARIAT_MANAGES = {
+    "view": EVERYONE,
+    "change": STAFF,
+    "create": STAFF,
+    "delete": STAFF,
+}
+
+# object key -> (model, {action: roles allowed})
+EXPECTED: dict[str, tuple[type, dict[str, frozenset[str]]]] = {
+    "organisation_public": (Organisation, organisation_row(EVERYONE)),
+    "organisation_network": (Organisation, organisation_row(NETWORK)),
+    "organisation_private": (Organisation, organisation_row(O_MEMBERS | STAFF)),
+    "expert_public": (Expert, expert_row(EVERYONE)),
+    "expert_network": (Expert, expert_row(NETWORK)),
+    "expert_private": (Expert, expert_row(O_MEMBERS | STAFF)),
+    "expert_private_of_outsider": (
+        Expert,
+        expert_row(O_MEMBERS | STAFF, own=frozenset({"outsider"})),
+    ),
+    "sector": (Sector, dict(SECRETARIAT_MANAGES)),
+    "territory": (Territory, {"view": EVERYONE, "change": STAFF}),
+    "network_membership": (NetworkMembership, dict(SECRETARIAT_MANAGES)),
+    "twinning": (Twinning, dict(SECRETARIAT_MANAGES)),
+    # The membership of the "member" role in O: members see it, admins manage it, its user leaves.
+    "membership": (
+        Membership,
+        {
+            "view": O_MEMBERS | STAFF,
+            "change": O_ADMIN | STAFF,
+            "delete": O_ADMIN | STAFF | {"member"},
+        },
+    ),
+    "invitation": (Invitation, {"view": O_ADMIN | STAFF, "revoke": O_ADMIN | STAFF}),
+    # The API token of the "member" role: its owner only (and superusers pass every rule).
+    "api_token": (
+        ApiToken,
+        {"view": frozenset({"member", "superuser"}), "revoke": frozenset({"member", "superuser"})},
+    ),
+    "audit_entry_of_o": (AuditEntry, {"view": O_ADMIN | STAFF}),
+    "audit_entry_global": (AuditEntry, {"view": STAFF}),
+    # The "member" user's private details (e-mail, memberships): themselves and the secretariat.
+    "user": (User, {"view_private": frozenset({"member"}) | STAFF}),
+}
+
+
+@pytest.fixture
+def world(db) -> dict[str, Any]:
+    """Users of every role and one object per key of EXPECTED."""
+    o = OrganisationFactory(name="O", visibility="public")
+    other = OrganisationFactory(name="Autre")
+    users: dict[str, Any] = {
+        "anonymous": AnonymousUser(),
+        "outsider": UserFactory(),
+        "secretariat": UserFactory(is_secretariat=True),
+        "superuser": UserFactory(is_superuser=True, is_staff=True),
+    }
+    for role, org, name, active in [
+        (Role.MEMBER, o, "member", True),
+        (Role.EDITOR, o, "editor", True),
+        (Role.ADMIN, o, "admin", True),
+        (Role.ADMIN, other, "admin_other", True),
+        (Role.ADMIN, o, "inactive_admin", False),
+    ]:
+        users[name] = MembershipFactory(organisation=org, role=role, user__is_active=active).user
+    first, second = TerritoryFactory(), TerritoryFactory()
+
+    def org_with(visibility: str) -> Organisation:
+        copy = Organisation.objects.get(pk=o.pk)
+        copy.visibility = visibility  # rules read the instance; O's memberships are unchanged
+        return copy
+
+    objects = {
+        "organisation_public": org_with("public"),
+        "organisation_network": org_with("network"),
+        "organisation_private": org_with("private"),
+        "expert_public": ExpertFactory(organisation=o, visibility="public"),
+        "expert_network": ExpertFactory(organisation=o, visibility="network"),
+        "expert_private": ExpertFactory(organisation=o, visibility="private"),
+        "expert_private_of_outsider": ExpertFactory(
+            organisation=o, visibility="private", user=users["outsider"]
+        ),
+        "sector": SectorFactory(),
+        "territory": first,
+        "network_membership": NetworkMembershipFactory(territory=first),
+        "twinning": TwinningFactory(first=first, second=second),
+        "membership": Membership.objects.get(user=users["member"], organisation=o),
+        "invitation": InvitationFactory(organisation=o),
+        "api_token": ApiTokenFactory(user=users["member"]),
+        "audit_entry_of_o": AuditEntryFactory(organisation=o),
+        "audit_entry_global": AuditEntryFactory(organisation=None),
+        "user": users["member"],
+    }
+    return {"users": users, "objects": objects}
+
+
+@pytest.mark.parametrize("key", list(EXPECTED))
+def test_permission_matrix(world, key):
+    model, expectations = EXPECTED[key]
+    obj = world["objects"][key]
+    assert type(obj) is model
+    wrong = []
+    for action, allowed in expectations.items():
+        for role in ROLES:
+            expected = role in allowed
+            actual = can(world["users"][role], action, obj)
+            if actual != expected:
+                kind = "LEAK" if actual else "refused"
+                wrong.append(f"{kind}: {role} {action} {key} -> {actual}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_registered_rule_has_an_expectation():
+    expected_pairs = {(model, action) for model, actions in EXPECTED.values() for action in actions}
+    missing = {
+        f"{model.__name__}.{action}"
+        for model, action in registered_rules()
+        if (model, action) not in expected_pairs
+    }
+    assert not missing, f"rules without a row in the permission matrix: {sorted(missing)}"
+
+
+def test_every_expectation_has_a_registered_rule():
+    registered = set(registered_rules())
+    unknown = {
+        f"{model.__name__}.{action}"
+        for model, actions in EXPECTED.values()
+        for action in actions
+        if (model, action) not in registered
+    }
+    assert not unknown, f"expected rules that nobody registered: {sorted(unknown)}"
+
+
+def test_unregistered_action_is_refused_even_to_superusers(world):
+    superuser = world["users"]["superuser"]
+    assert not can(superuser, "publish", world["objects"]["organisation_public"])
+    assert not can(superuser, "view", object())
