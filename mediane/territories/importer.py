@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -464,7 +464,7 @@ def _write(
         levels[level_of[record.kind]].append(record)
 
     for level in sorted(levels):
-        to_create: list[Territory] = []
+        to_create: list[dict[str, Any]] = []
         to_update: dict[tuple[str, ...], list[Territory]] = defaultdict(list)
         for n, record in enumerate(levels[level], start=1):
             if progress and n % BATCH_SIZE == 0:
@@ -475,13 +475,13 @@ def _write(
             if current is None:
                 slug = _unique_slug(record.slug_hint, record.country, slugs)
                 to_create.append(
-                    Territory(
-                        country=record.country,
-                        kind=record.kind,
-                        code=record.code,
-                        slug=slug,
+                    {
+                        "country": record.country,
+                        "kind": str(record.kind),
+                        "code": record.code,
+                        "slug": slug,
                         **values,
-                    )
+                    }
                 )
                 stats.created[label] += 1
                 continue
@@ -498,7 +498,7 @@ def _write(
             else:
                 stats.unchanged[label] += 1
         if to_create:
-            Territory.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+            _insert(to_create)
         for names, group in to_update.items():
             model_fields = [n.removesuffix("_id") for n in names]
             Territory.objects.bulk_update(group, model_fields, batch_size=BATCH_SIZE)
@@ -510,6 +510,27 @@ def _write(
                 "id", "country", "kind", "code"
             ):
                 ids[(row["country"], row["kind"], row["code"])] = row["id"]
+
+
+def _insert(rows: list[dict[str, Any]]) -> None:
+    """Plain parameterised INSERTs with executemany: several times faster than bulk_create on
+    SQLite (which is limited to ~60 rows per statement here) and as fast on PostgreSQL."""
+    fields = [f for f in Territory._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    quote = connection.ops.quote_name
+    # Table and column names come from the model's metadata, never from input.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        quote(Territory._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5 * BATCH_SIZE):
+            batch = rows[start : start + 5 * BATCH_SIZE]
+            cursor.executemany(
+                sql,
+                [tuple(row.get(f.attname, defaults[f.attname]) for f in fields) for row in batch],
+            )
 
 
 def _values(record: Record, ids: dict[tuple[str, str, str], int]) -> dict[str, Any]:
