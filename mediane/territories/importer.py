@@ -197,7 +197,7 @@ def build_records(
     qc = _quebec_records(data_dir, quebec, only, skipped)
     records = [france, quebec, *fr, *qc]
     _sum_populations(records)
-    order = {Kind.COUNTRY: 0, Kind.REGION: 1, Kind.DEPARTEMENT: 2, Kind.GROUPING: 3}
+    order: dict[str, int] = {Kind.COUNTRY: 0, Kind.REGION: 1, Kind.DEPARTEMENT: 2, Kind.GROUPING: 3}
     records.sort(key=lambda r: order.get(r.kind, 4))
     return records, skipped
 
@@ -452,7 +452,7 @@ def _write(
     ids = {key: row["id"] for key, row in existing.items()}
 
     # Levels are written in order so that parents have ids before their children need them.
-    level_of = {
+    level_of: dict[str, int] = {
         Kind.COUNTRY: 0,
         Kind.REGION: 1,
         Kind.DEPARTEMENT: 2,
@@ -520,8 +520,8 @@ def _insert(rows: list[dict[str, Any]]) -> None:
     quote = connection.ops.quote_name
     # Table and column names come from the model's metadata, never from input.
     sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(Territory._meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
+        quote(str(Territory._meta.db_table)),
+        ", ".join(quote(str(f.column)) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
     with connection.cursor() as cursor:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -25,7 +27,7 @@ class Kind(models.TextChoices):
     MUNICIPALITY = "municipality", _("Commune")  # FR commune / QC municipalité
 
 
-KIND_LABELS = {
+KIND_LABELS: dict[tuple[str, str], Any] = {
     (Country.QUEBEC, Kind.COUNTRY): _("Province"),
     (Country.FRANCE, Kind.REGION): _("Région"),
     (Country.QUEBEC, Kind.REGION): _("Région administrative"),
@@ -35,10 +37,10 @@ KIND_LABELS = {
     (Country.QUEBEC, Kind.MUNICIPALITY): _("Municipalité"),
 }
 
-TIME_ZONES = {Country.FRANCE: "Europe/Paris", Country.QUEBEC: "America/Toronto"}
+TIME_ZONES: dict[str, str] = {Country.FRANCE: "Europe/Paris", Country.QUEBEC: "America/Toronto"}
 
 
-class TerritoryQuerySet(models.QuerySet):
+class TerritoryQuerySet(models.QuerySet["Territory"]):
     """Reusable filters: medium cities and network members."""
 
     def municipalities(self) -> TerritoryQuerySet:
@@ -138,7 +140,7 @@ class Territory(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS.get((self.country, self.kind), self.get_kind_display()))  # type: ignore[call-overload]
+        return str(KIND_LABELS.get((self.country, self.kind), self.get_kind_display()))
 
     @property
     def is_medium_city(self) -> bool:
@@ -150,7 +152,7 @@ class Territory(models.Model):
 
     @property
     def time_zone(self) -> str:
-        return TIME_ZONES.get(self.country, settings.TIME_ZONE)  # type: ignore[call-overload]
+        return TIME_ZONES.get(self.country, settings.TIME_ZONE)
 
     @property
     def has_coordinates(self) -> bool:

@@ -172,10 +172,13 @@ def twinnings_of(territory: Territory) -> list[Twinning]:
 
 def twinning_get(*, territory: Territory, pk: Any) -> Twinning:
     """A twinning of this territory; Http404 otherwise."""
+    twinning_id = _int_or_none(pk)
     twinning = (
-        Twinning.objects.filter(Q(first=territory) | Q(second=territory), pk=_int_or_none(pk))
+        Twinning.objects.filter(Q(first=territory) | Q(second=territory), pk=twinning_id)
         .select_related("first", "second")
         .first()
+        if twinning_id is not None
+        else None
     )
     if twinning is None:
         raise Http404(_("Jumelage introuvable."))
