@@ -90,7 +90,7 @@ class ExpertFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Expert {n}")
     slug = factory.Sequence(lambda n: f"expert-{n}")
-    organisation = None
+    organisation = factory.SubFactory(OrganisationFactory)
     visibility = "public"
 
 
