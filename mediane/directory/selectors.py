@@ -677,8 +677,6 @@ def experts_search(
 
         qs = search_filter_queryset(qs, query=query, kind="expert")
     kinds = tuple(k for k in f.kinds if k in ExpertKind.values)
-    if kinds:
-        qs = qs.filter(kind__in=kinds)
     if f.skills:
         qs = qs.filter(
             pk__in=Expert.skills.through.objects.filter(skill__slug__in=f.skills).values(
@@ -702,6 +700,9 @@ def experts_search(
     for value in f.kinds:
         if value not in kinds:
             warnings.append(_("Filtre ignoré : type « %(value)s » inconnu.") % {"value": value})
+    kind_counts = dict(_group(qs, "kind"))  # before the kind filter: the facet ignores it
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
     total = qs.count()
     num_pages = max(1, -(-total // page_size))
     page = min(f.page, num_pages)
@@ -711,17 +712,23 @@ def experts_search(
             (page - 1) * page_size : page * page_size
         ]
     )
-    skill_counts = (
-        Expert.skills.through.objects.filter(expert_id__in=qs.order_by().values("pk"))
-        .values_list("skill__slug", "skill__name")
+    # Grouped from the experts (a join, not a subquery: the full-text filter names their table).
+    skill_counts = [
+        row
+        for row in qs.order_by()
+        .values_list("skills__slug", "skills__name")
         .annotate(n=Count("pk"))
-        .order_by("-n", "skill__name")[:30]
-    )
+        .order_by("-n", "skills__name")[:31]
+        if row[0] is not None
+    ][:30]
     facets = {
         "kind": Facet(
             "kind",
             _("Type"),
-            [FacetOption(v, str(label), 0, v in kinds) for v, label in ExpertKind.choices],
+            [
+                FacetOption(v, str(label), kind_counts.get(v, 0), v in kinds)
+                for v, label in ExpertKind.choices
+            ],
         ),
         "skill": Facet(
             "skill",

@@ -191,3 +191,23 @@ def test_experts_visibility_and_filters(world):
     assert selectors.expert_get_for(user=person, slug=own.slug) == own
     with pytest.raises(Http404):
         selectors.expert_get_for(user=ANON, slug=own.slug)
+
+
+def test_experts_full_text_and_facets(user, secretariat):
+    from mediane.directory.inputs import ExpertInput
+
+    services.expert_create(
+        actor=secretariat,
+        data=ExpertInput(name="Cabinet Données", kind="firm", skills=["Open data"]),
+    )
+    services.expert_create(
+        actor=secretariat, data=ExpertInput(name="Zoé", skills=["Open data", "Cybersécurité"])
+    )
+    page = selectors.experts_search(user=ANON, query="données")
+    assert names(page) == ["Cabinet Données"]
+    page = selectors.experts_search(user=ANON, filters=selectors.ExpertFilters(kinds=("firm",)))
+    assert names(page) == ["Cabinet Données"]
+    kinds = {o.value: (o.count, o.selected) for o in page.facets["kind"].options}
+    assert kinds == {"person": (1, False), "firm": (1, True)}
+    skills = {o.label: o.count for o in selectors.experts_search(user=ANON).facets["skill"].options}
+    assert skills == {"Open data": 2, "Cybersécurité": 1}
