@@ -140,7 +140,8 @@ class Territory(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return str(KIND_LABELS.get((self.country, self.kind), self.get_kind_display()))
+        label = KIND_LABELS.get((self.country, self.kind))
+        return str(label) if label is not None else str(self.get_kind_display())
 
     @property
     def is_medium_city(self) -> bool:
