@@ -69,8 +69,9 @@ def territory_document(territory: Territory):  # type: ignore[no-untyped-def]
     """The search document of one territory (public data)."""
     membership = getattr(territory, "network_membership", None)
     row = {name: getattr(territory, name) for name in _FIELDS if "__" not in name}
-    row["parent__name"] = territory.parent.name if territory.parent_id else ""  # type: ignore[attr-defined]
-    row["grouping__name"] = territory.grouping.name if territory.grouping_id else ""  # type: ignore[attr-defined]
+    parent, grouping = territory.parent, territory.grouping
+    row["parent__name"] = parent.name if parent is not None else ""
+    row["grouping__name"] = grouping.name if grouping is not None else ""
     is_member = membership is not None and membership.status in ACTIVE_STATUSES
     return _document(row, is_member=is_member, url_prefix=_url_prefix())
 
