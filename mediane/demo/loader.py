@@ -172,7 +172,7 @@ class Loader:
         from mediane.directory.inputs import OrganisationInput
         from mediane.directory.services import organisation_create
 
-        for spec in data.ORGANISATIONS:
+        for spec in _round_robin(data.ORGANISATIONS):
             city = self.cities[spec["city"]]
             existing = Organisation.objects.filter(name=spec["name"], territory=city).first()
             if existing is not None:
@@ -247,6 +247,23 @@ class Loader:
                 ),
             )
             self.report.created["experts"] += 1
+
+
+def _round_robin(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Real organisations first, then the fictitious ones one city after another, so that the
+    "latest organisations" of the home page come from several cities."""
+    real = [spec for spec in specs if not spec.get("demo")]
+    by_city: dict[str, list[dict[str, Any]]] = {}
+    for spec in specs:
+        if spec.get("demo"):
+            by_city.setdefault(spec["city"], []).append(spec)
+    queues = list(by_city.values())
+    mixed = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                mixed.append(queue.pop(0))
+    return real + mixed
 
 
 def _demo_email(name: str) -> str:

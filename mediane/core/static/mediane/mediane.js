@@ -59,6 +59,11 @@
 
   function createMap(container) {
     container.hidden = false;
+    // Text inside the container (coordinates for use without JS) moves after the map.
+    var after = container.nextSibling;
+    Array.prototype.slice.call(container.childNodes).forEach(function (node) {
+      container.parentNode.insertBefore(node, after);
+    });
     var animate = !reducedMotion();
     var map = L.map(container, {
       zoomAnimation: animate,
