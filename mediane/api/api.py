@@ -7,10 +7,11 @@ let them see); writes need a token. Errors, authentication and rate limits live 
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import path, re_path, reverse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import URLPattern, path, re_path, reverse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 
@@ -26,13 +27,39 @@ class MedianeAPI(NinjaAPI):
     console = LocalSwagger()
 
     def _get_urls(self) -> list[Any]:
-        urls = super()._get_urls()
-        urls = [url for url in urls if getattr(url, "name", None) != "api-root"]
+        urls = [
+            URLPattern(url.pattern, self._json_405(url.callback), url.default_args, url.name)
+            if isinstance(url, URLPattern)
+            else url
+            for url in super()._get_urls()
+            if getattr(url, "name", None) != "api-root"
+        ]
         urls.insert(0, path("docs/console", self._console_view, name="openapi-console"))
         urls.append(path("", self._root_view, name="api-root"))
         # Last: any other path under the API answers with our JSON 404, not an HTML page.
         urls.append(re_path(r"^.+$", self._unknown_view, name="api-unknown"))
         return urls
+
+    def _json_405(self, view: Any) -> Any:
+        """ninja answers an unsupported method with a bare 405: give it our JSON body."""
+
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            response = view(request, *args, **kwargs)
+            if isinstance(response, HttpResponseNotAllowed):
+                allowed = response["Allow"]
+                response = error_response(
+                    self,
+                    request,
+                    status=405,
+                    code="method_not_allowed",
+                    message=_("Méthode non autorisée ici ; méthodes possibles : %(allowed)s.")
+                    % {"allowed": allowed},
+                )
+                response["Allow"] = allowed
+            return response
+
+        return wrapper
 
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         """Express optional authentication the OpenAPI way: `security: [{}, {"TokenAuth": []}]`."""

@@ -141,3 +141,24 @@ def test_an_unexpected_error_is_a_json_500_and_is_logged(client, monkeypatch, ca
     assert response.json()["code"] == "server_error"
     assert "boom" not in response.content.decode()
     assert any("API error" in record.message for record in caplog.records)
+
+
+def test_an_oversized_body_is_a_413(client, outsider, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    body = '{"name": "' + "x" * (2 * 1024 * 1024) + '"}'
+    response = client.post(
+        "/api/v1/organisations", data=body, content_type="application/json",
+        **token_headers(outsider),
+    )  # fmt: skip
+    assert response.status_code == 413
+    assert response.json() == {
+        "code": "payload_too_large",
+        "message": "Le corps de la requête est trop volumineux (1 Mo au plus).",
+    }
+
+
+def test_an_unsupported_method_is_a_json_405(client):
+    response = client.put("/api/v1/territories", {}, content_type="application/json")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+    assert response.headers["Allow"] == "GET"
