@@ -6,7 +6,8 @@ holds organisations it did not create, so the demo or a real database is never t
 
     MEDIANE_VAR_DIR=bench/out/sqlite .venv/bin/python bench/generate_organisations.py --count 5000
 
-Steps: migrate, import the reference territories when missing, bulk-insert organisations with
+Steps: migrate, import the reference territories when missing, bulk-insert the organisations
+missing to reach --count (a second run tops up an earlier, smaller one), with
 French and Québec names, kinds, sectors, territories (weighted by population) and descriptions
 drawn from a sector vocabulary, then rebuild the search index of organisations with the same
 function as `mediane reindex`. Prints the time of each step.
@@ -252,10 +253,13 @@ def _check_target() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=200_000, help="organisations (200000)")
+    parser.add_argument(
+        "--count", type=int, default=200_000, help="organisations wanted in all (200000)"
+    )
     parser.add_argument("--batch", type=int, default=5000, help="rows per bulk insert (5000)")
     parser.add_argument("--seed", type=int, default=42, help="random seed (42)")
     parser.add_argument("--reset", action="store_true", help="delete earlier bench rows first")
+    parser.add_argument("--no-index", action="store_true", help="skip rebuilding the index")
     args = parser.parse_args(argv)
     _check_target()
 
@@ -317,11 +321,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit("Sectors or territories are missing: run the migrations and import-territories.")
 
     start_index = Organisation.objects.count()
+    missing = args.count - start_index  # tops up an earlier, smaller run
+    if missing < 0:
+        sys.exit(f"{start_index} organisations already: more than --count; use --reset.")
     through = Organisation.sectors.through
     started = time.perf_counter()
-    with tqdm(total=args.count, desc="organisations", unit=" org") as bar:
-        for offset in range(0, args.count, args.batch):
-            size = min(args.batch, args.count - offset)
+    with tqdm(total=missing, desc="organisations", unit=" org") as bar:
+        for offset in range(0, missing, args.batch):
+            size = min(args.batch, missing - offset)
             organisations, sector_ids = [], []
             for n in range(start_index + offset, start_index + offset + size):
                 country = "FR" if rng.random() < 0.7 else "QC"
@@ -371,7 +378,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
             bar.update(size)
     elapsed = time.perf_counter() - started
-    print(f"organisations: {args.count} in {elapsed:.1f} s ({args.count / elapsed:.0f}/s)")
+    print(f"organisations: {missing} added in {elapsed:.1f} s ({missing / elapsed:.0f}/s)")
+    if args.no_index:
+        return 0
 
     started = time.perf_counter()
     with tqdm(desc="index", unit=" doc") as bar:

@@ -1,7 +1,7 @@
 """Run the directory benchmark on SQLite and on PostgreSQL and print a Markdown table.
 
-For each database: generate the organisations (skipped when the bench database already holds
-that many), then run the load test. Databases used, never the demo one:
+For each database: generate the organisations and rebuild the search index (skipped when the
+bench database already holds that many, unless --reindex), then run the load test. Databases used, never the demo one:
 
 - SQLite: `bench/out/sqlite/mediane.sqlite3` (MEDIANE_VAR_DIR=bench/out/sqlite);
 - PostgreSQL: `mediane_bench` on the local server (127.0.0.1:5432, user postgres), created when
@@ -90,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one database only")
     parser.add_argument("--fresh", action="store_true", help="recreate the bench databases")
+    parser.add_argument(
+        "--reindex", action="store_true", help="rebuild the search index even when data is there"
+    )
     args = parser.parse_args(argv)
 
     base_env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY"}}
@@ -109,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, env in targets.items():
         print(f"\n== {name}", flush=True)
         present = organisation_count(env)
-        if present != args.count:
-            reset = ["--reset"] if present else []
+        if present != args.count or args.reindex:
+            reset = ["--reset"] if present > args.count else []
             command = [sys.executable, str(BENCH_DIR / "generate_organisations.py")]
             if run([*command, "--count", str(args.count), *reset], env):
                 return 1
