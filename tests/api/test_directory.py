@@ -131,7 +131,7 @@ def test_list_query_count_is_bounded(
             sector_slugs=["numerique", "sante"],
         )  # fmt: skip
     client.get(URL)  # warm the per-process territory map
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(URL, {"limit": 30})
     assert len(response.json()["results"]) == 30
 
