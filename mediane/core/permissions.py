@@ -34,7 +34,8 @@ def registered_rules() -> dict[tuple[type[Model], str], Rule]:
 
 def can(user: Any, action: str, obj: Any) -> bool:
     """True when `user` may perform `action` on `obj` (a model instance or a model class)."""
-    model = obj if isinstance(obj, type) else type(obj)
+    # obj.__class__ (not type(obj)) sees through lazy wrappers such as request.user.
+    model = obj if isinstance(obj, type) else obj.__class__
     func = _RULES.get((model, action))
     if func is None:
         # Unknown (model, action) pairs are refused: permissions are opt-in.
