@@ -524,13 +524,20 @@ def _insert(rows: list[dict[str, Any]]) -> None:
         ", ".join(quote(str(f.column)) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
+    tuples = [tuple(row.get(f.attname, defaults[f.attname]) for f in fields) for row in rows]
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5 * BATCH_SIZE):
-            batch = rows[start : start + 5 * BATCH_SIZE]
-            cursor.executemany(
-                sql,
-                [tuple(row.get(f.attname, defaults[f.attname]) for f in fields) for row in batch],
+        if connection.vendor == "postgresql":
+            # COPY: one stream instead of one statement per row.
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                quote(str(Territory._meta.db_table)),
+                ", ".join(quote(str(f.column)) for f in fields),
             )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for values in tuples:
+                    copy.write_row(values)
+            return
+        for start in range(0, len(tuples), 5 * BATCH_SIZE):
+            cursor.executemany(sql, tuples[start : start + 5 * BATCH_SIZE])
 
 
 def _values(record: Record, ids: dict[tuple[str, str, str], int]) -> dict[str, Any]:
