@@ -9,12 +9,13 @@ else is fictitious: `is_demo=True`, "(démo)" or an invented name, and `@example
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 # Password of every demo account (documented in docs/demo.md and printed by `mediane demo`).
 DEMO_PASSWORD = "mediane-demo-2025"  # noqa: S105 - a documented demo password, not a secret
 
 # The seven network cities: (country, official code) -> facts from context.md.
-CITIES = [
+CITIES: list[dict[str, Any]] = [
     {
         "key": "lourdes",
         "country": "FR",
@@ -101,7 +102,7 @@ CITIES = [
     },
 ]
 
-TWINNINGS = [
+TWINNINGS: list[dict[str, Any]] = [
     {
         "a": "lourdes",
         "b": "nevers",
@@ -120,7 +121,7 @@ TWINNINGS = [
 
 # Organisations: city key, kind, sectors (slugs), summary; optional visibility, description,
 # website, demo (default True), offset (km east, km north of the city centre for the map).
-REAL_ORGANISATIONS = [
+REAL_ORGANISATIONS: list[dict[str, Any]] = [
     {
         "name": "Ville de Lourdes",
         "city": "lourdes",
@@ -229,7 +230,9 @@ REAL_ORGANISATIONS = [
 ]
 
 
-def _demo(name, city, kind, sectors, summary, visibility="public", offset=None, description=""):  # type: ignore[no-untyped-def]
+def _demo(  # type: ignore[no-untyped-def]
+    name, city, kind, sectors, summary, visibility="public", offset=None, description=""
+) -> dict[str, Any]:
     return {
         "name": name,
         "city": city,
@@ -243,7 +246,7 @@ def _demo(name, city, kind, sectors, summary, visibility="public", offset=None, 
     }
 
 
-DEMO_ORGANISATIONS = [
+DEMO_ORGANISATIONS: list[dict[str, Any]] = [
     # Lourdes
     _demo(
         "Filature des Gaves",
@@ -676,9 +679,9 @@ DEMO_ORGANISATIONS = [
     ),
 ]
 
-ORGANISATIONS = REAL_ORGANISATIONS + DEMO_ORGANISATIONS
+ORGANISATIONS: list[dict[str, Any]] = REAL_ORGANISATIONS + DEMO_ORGANISATIONS
 
-EXPERTS = [
+EXPERTS: list[dict[str, Any]] = [
     {
         "name": "Claire Fontaine (démo)",
         "kind": "person",
@@ -739,7 +742,7 @@ EXPERTS = [
 ]
 
 # One demo account per role. `organisation`: name of the organisation and the role held there.
-ACCOUNTS = [
+ACCOUNTS: list[dict[str, Any]] = [
     {
         "key": "secretariat",
         "email": "secretariat@example.org",
