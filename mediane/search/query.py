@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import snowballstemmer
 
@@ -84,11 +84,11 @@ class ParsedQuery:
     def __bool__(self) -> bool:
         return bool(self.terms)
 
-    @property
+    @cached_property
     def stems(self) -> frozenset[str]:
         return frozenset(term.stem for term in self.terms)
 
-    @property
+    @cached_property
     def prefixes(self) -> tuple[str, ...]:
         return tuple(term.word for term in self.terms if term.prefix)
 

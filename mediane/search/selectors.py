@@ -16,8 +16,8 @@ from django.db import connection
 from django.db.models import FloatField, QuerySet, Value
 from django.utils.translation import gettext_lazy as _
 
-from mediane.core.permissions import visible_q
-from mediane.search.backends import get_backend
+from mediane.core.permissions import is_network_member, is_secretariat, user_roles, visible_q
+from mediane.search.backends import Scope, get_backend
 from mediane.search.models import SearchEntry
 from mediane.search.query import ParsedQuery, parse_query
 from mediane.search.snippets import highlight, snippet
@@ -67,11 +67,52 @@ class SearchResults:
         return bool(self.hits)
 
 
-def _entries(user: Any, kinds: list[str] | None) -> QuerySet:
+def _scope(user: Any) -> Scope:
+    """The same rule as `visible_q`, for backends that filter inside their own index."""
+    if is_secretariat(user):
+        return Scope(everything=True)
+    network = is_network_member(user)
+    return Scope(network=network, owner_ids=tuple(sorted(user_roles(user))) if network else ())
+
+
+def _matching_ids(
+    user: Any,
+    parsed: ParsedQuery,
+    kinds: list[str] | None,
+    *,
+    limit: int,
+    offset: int,
+    titles_only: bool = False,
+) -> tuple[list[tuple[int, float]], int]:
     qs = SearchEntry.objects.filter(visible_q(user, owner_field="owner_id"))
     if kinds:
         qs = qs.filter(kind__in=list(kinds))
-    return qs
+    return get_backend().search_ids(
+        qs,
+        parsed,
+        scope=_scope(user),
+        kinds=list(kinds) if kinds else None,
+        limit=limit,
+        offset=offset,
+        titles_only=titles_only,
+    )
+
+
+def _rows(user: Any, ids: list[tuple[int, float]], fields: tuple[str, ...]) -> list[dict]:
+    """Entries of `ids` in that order, read through `visible_q` again (the authority)."""
+    if not ids:
+        return []
+    found = {
+        row["pk"]: row
+        for row in SearchEntry.objects.filter(
+            visible_q(user, owner_field="owner_id"), pk__in=[pk for pk, _rank in ids]
+        ).values("pk", *fields)
+    }
+    rows = []
+    for pk, rank in ids:
+        if pk in found:
+            rows.append({**found[pk], "search_rank": rank})
+    return rows
 
 
 def search(
@@ -88,15 +129,9 @@ def search(
     parsed = parse_query(query)
     if not parsed:
         return SearchResults(query=query, limit=limit, offset=offset)
-    qs = get_backend().filter_entries(_entries(user, kinds), parsed)
-    rows = list(
-        qs.order_by("-search_rank", "pk").values(
-            "kind", "object_id", "title", "url", "body", "keywords", "search_rank"
-        )[offset : offset + limit]
-    )
-    # Count only when the page is full: one query less for most searches.
-    total = offset + len(rows) if len(rows) < limit and (rows or offset == 0) else qs.count()
-    hits = [_hit(row, parsed) for row in rows]
+    ids, total = _matching_ids(user, parsed, kinds, limit=limit, offset=offset)
+    fields = ("kind", "object_id", "title", "url", "body", "keywords")
+    hits = [_hit(row, parsed) for row in _rows(user, ids, fields)]
     return SearchResults(hits=hits, total=total, query=query, limit=limit, offset=offset)
 
 
@@ -126,20 +161,17 @@ def autocomplete(
     parsed = parse_query(prefix, all_prefixes=True)
     if not parsed:
         return []
-    qs = get_backend().filter_entries(_entries(user, kinds), parsed, titles_only=True)
-    rows = qs.order_by("-search_rank", "pk").values(
-        "kind", "object_id", "title", "url", "search_rank"
-    )[:limit]
+    ids, _total = _matching_ids(user, parsed, kinds, limit=limit, offset=0, titles_only=True)
     return [
         SearchHit(
             kind=row["kind"],
             object_id=row["object_id"],
             title=row["title"],
             url=row["url"],
-            rank=float(row["search_rank"] or 0.0),
+            rank=row["search_rank"],
             title_html=highlight(row["title"], parsed),
         )
-        for row in rows
+        for row in _rows(user, ids, ("kind", "object_id", "title", "url"))
     ]
 
 

@@ -138,6 +138,8 @@ def reindex(kinds: list[str] | None = None, progress: Callable[[int], object] | 
                 total += len(entries)
                 if progress is not None:
                     progress(len(entries))
+    if kinds:
+        backend.optimize()
     return total
 
 

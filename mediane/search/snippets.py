@@ -8,17 +8,28 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 from mediane.search.query import STOP_WORDS, ParsedQuery, normalize, stem
 
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
-def _is_match(word: str, parsed: ParsedQuery) -> bool:
+MAX_TEXT = 5000  # characters of a text scanned for a snippet
+
+
+@lru_cache(maxsize=100_000)
+def _word_key(word: str) -> tuple[str, str | None]:
+    """(normalised word, stem or None for a stop word), cached: texts repeat words."""
     norm = normalize(word)
-    if any(norm.startswith(prefix) for prefix in parsed.prefixes):
+    return norm, (None if norm in STOP_WORDS else stem(norm))
+
+
+def _is_match(word: str, parsed: ParsedQuery) -> bool:
+    norm, word_stem = _word_key(word)
+    if parsed.prefixes and norm.startswith(parsed.prefixes):
         return True
-    return norm not in STOP_WORDS and stem(norm) in parsed.stems
+    return word_stem is not None and word_stem in parsed.stems
 
 
 def _spans(text: str, parsed: ParsedQuery) -> list[tuple[int, int, bool]]:
@@ -46,7 +57,7 @@ def highlight(text: str, parsed: ParsedQuery) -> str:
 
 def snippet(text: str, parsed: ParsedQuery, *, size: int = 30) -> str:
     """About `size` words of `text` around the densest group of matches, highlighted."""
-    text = unicodedata.normalize("NFC", " ".join((text or "").split()))
+    text = unicodedata.normalize("NFC", " ".join((text or "")[:MAX_TEXT].split()))
     spans = _spans(text, parsed)
     if not spans:
         return html.escape(text[:200])

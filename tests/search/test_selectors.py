@@ -203,6 +203,44 @@ def test_search_filter_queryset_with_another_id_field(db):
 def test_global_search_query_count(index, anonymous, django_assert_max_num_queries):
     for i in range(1, 30):
         index(i, f"Laine {i}", body="Texte " * 50)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(4):
         results = search(user=anonymous, query="laine", limit=10)
     assert len(results.hits) == 10
+
+
+@pytest.fixture
+def small_rank_cap(monkeypatch):
+    """Force the SQLite backend's large-result path (tiers instead of bm25 over every match)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the rank cap is specific to the SQLite backend")
+    monkeypatch.setattr("mediane.search.backends.sqlite.RANK_CAP", 3)
+
+
+def test_large_result_sets_put_title_matches_first(index, anonymous, small_rank_cap):
+    for i in range(1, 9):
+        index(i, f"Atelier {i}", body="On y travaille la laine.")
+    index(20, "Laine des Pyrénées")
+    index(21, "Maison de la laine")
+    index(22, "Privé laine", visibility="private", owner_id=1)
+    first = search(user=anonymous, query="laine", limit=4)
+    assert first.total == 10
+    assert set(ids(first)[:2]) == {20, 21}
+    rest = search(user=anonymous, query="laine", limit=4, offset=4)
+    last = search(user=anonymous, query="laine", limit=4, offset=8)
+    everything = ids(first) + ids(rest) + ids(last)
+    assert sorted(everything) == [1, 2, 3, 4, 5, 6, 7, 8, 20, 21]
+
+
+def test_large_result_sets_in_search_filter_queryset(db, small_rank_cap):
+    from mediane.search.services import SearchDocument, index_document
+
+    orgs = [OrganisationFactory(name=f"Atelier {i}") for i in range(5)]
+    star = OrganisationFactory(name="Laine de Lourdes")
+    for org in orgs:
+        index_document(SearchDocument(kind=KIND, object_id=org.pk, title=org.name, body="laine"))
+    index_document(SearchDocument(kind=KIND, object_id=star.pk, title=star.name))
+    qs = search_filter_queryset(Organisation.objects.all(), query="laine", kind=KIND)
+    ranked = list(qs.order_by("-search_rank", "pk"))
+    assert ranked[0] == star and len(ranked) == 6

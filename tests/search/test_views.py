@@ -94,7 +94,7 @@ def test_type_filter_uses_registered_kinds(client, index):
 def test_page_query_count(client, index, django_assert_max_num_queries):
     for i in range(1, 40):
         index(i, f"Laine {i}", body="Des brebis et de la laine. " * 10)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(4):
         response = client.get(URL, {"q": "laine"})
     assert response.content.decode().count('class="search-hit"') == 20
 
@@ -103,7 +103,7 @@ def test_page_query_count_for_a_member(client, index, owner_member, django_asser
     for i in range(1, 40):
         index(i, f"Laine {i}", visibility="network")
     client.force_login(owner_member)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(7):
         response = client.get(URL, {"q": "laine"})
     assert "39 résultats" in response.content.decode()
 

@@ -8,12 +8,22 @@ engine as syntax.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from django.db import connection
 from django.db.models import QuerySet
 
 from mediane.search.query import ParsedQuery
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a reader may see: everything, or public + (network) + entries of `owner_ids`."""
+
+    everything: bool = False
+    network: bool = False
+    owner_ids: tuple[int, ...] = ()
 
 
 class Backend(Protocol):
@@ -28,8 +38,25 @@ class Backend(Protocol):
     def delete_kind(self, kind: str) -> None:
         """Drop the full-text rows of every SearchEntry of `kind`."""
 
-    def filter_entries(self, qs: QuerySet, parsed: ParsedQuery) -> QuerySet:
-        """SearchEntry rows of `qs` matching `parsed`, annotated with `search_rank`."""
+    def optimize(self) -> None:
+        """Compact the full-text index after a rebuild."""
+
+    def search_ids(
+        self,
+        qs: QuerySet,
+        parsed: ParsedQuery,
+        *,
+        scope: Scope,
+        kinds: list[str] | None,
+        limit: int,
+        offset: int,
+        titles_only: bool = False,
+    ) -> tuple[list[tuple[int, float]], int]:
+        """One page of matching entry ids with their rank, best first, and the total.
+
+        `qs` is SearchEntry filtered by kind and visibility (`core.permissions.visible_q`);
+        `scope` says the same for backends filtering inside their own index.
+        """
 
     def filter_objects(
         self, qs: QuerySet, parsed: ParsedQuery, *, kind: str, column: str

@@ -57,6 +57,28 @@ class PostgresBackend:
     def delete_kind(self, kind: str) -> None:
         return None
 
+    def optimize(self) -> None:
+        return None
+
+    def search_ids(
+        self,
+        qs: QuerySet,
+        parsed: ParsedQuery,
+        *,
+        scope: object,
+        kinds: list[str] | None,
+        limit: int,
+        offset: int,
+        titles_only: bool = False,
+    ) -> tuple[list[tuple[int, float]], int]:
+        """([(entry id, rank)] of one page, best first; total) among the rows of `qs`."""
+        matches = self.filter_entries(qs, parsed, titles_only=titles_only)
+        total = matches.count()
+        if not total or offset >= total:
+            return [], total
+        page = matches.order_by("-search_rank", "pk").values_list("pk", "search_rank")
+        return [(pk, float(rank)) for pk, rank in page[offset : offset + limit]], total
+
     def filter_entries(self, qs: QuerySet, parsed: ParsedQuery, *, titles_only=False) -> QuerySet:
         sql, params = tsquery_sql(parsed, titles_only=titles_only)
         return qs.extra(where=[f"{VECTOR} @@ {sql}"], params=params).annotate(
