@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -130,6 +131,8 @@ class Territory(models.Model):
         indexes = [
             models.Index(fields=["kind", "country", "name"]),
             models.Index(fields=["kind", "population"]),
+            # The list is ordered by lower(name) (case-insensitive, same on both databases).
+            models.Index(Lower("name"), "id", name="territory_lower_name"),
         ]
 
     def __str__(self) -> str:
