@@ -5,8 +5,9 @@ Speed (200,000 organisations on SQLite): facet counts come from a few GROUP BY q
 filtered queryset (country × kind, territory, sector); the exact total is the sum of the
 country × kind groups, so no separate COUNT runs. Territory-derived facets (area, medium city,
 network member) are computed in Python from the per-territory counts and a per-process map of
-territories. Facet counts and totals are cached for a minute under a key that changes whenever
-an organisation is written (see `_fingerprint`).
+territories. Facet counts and totals are cached for five minutes under a key that changes
+whenever an organisation is added, changed or removed (see `_fingerprint`); territory changes
+(network membership, population) show within that delay.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from mediane.directory.models import Expert, ExpertKind, Organisation, Organisat
 from mediane.directory.sanitize import clean_text
 from mediane.territories.models import ACTIVE_STATUSES, Country, Kind, Territory
 
-FACET_CACHE_SECONDS = 60
+FACET_CACHE_SECONDS = 300
 TERRITORY_MAP_SECONDS = 300
 TERRITORY_FACET_LIMIT = 30
 MAX_FILTER_VALUES = 50
@@ -195,6 +196,7 @@ class _TerritoryInfo:
 _territory_lock = threading.Lock()
 _territory_map: dict[int, _TerritoryInfo] = {}
 _territory_map_at = 0.0
+_territory_map_version = [""]
 
 
 def _area_of(
@@ -208,38 +210,47 @@ def _area_of(
     return pk
 
 
-def _territory_infos(ids: set[int]) -> dict[int, _TerritoryInfo]:
-    """Area, medium-city and network flags of the territories `ids`, cached per process."""
+def _territory_infos(ids: set[int], version: str = "") -> dict[int, _TerritoryInfo]:
+    """Area, medium-city and network flags of the territories `ids`, cached per process.
+
+    The whole table (about 40,000 rows) is read in one query and kept for a few minutes: much
+    cheaper than looking up thousands of ids, and shared by every facet computation.
+    """
     global _territory_map_at
     with _territory_lock:
-        if time.monotonic() - _territory_map_at > TERRITORY_MAP_SECONDS:
-            _territory_map.clear()
-            _territory_map_at = time.monotonic()
-        missing = [pk for pk in ids if pk not in _territory_map]
-    if missing:
-        low, high = settings.MEDIUM_CITY_MIN, settings.MEDIUM_CITY_MAX
-        found: dict[int, _TerritoryInfo] = {}
-        for start in range(0, len(missing), 5000):
-            rows = Territory.objects.filter(pk__in=missing[start : start + 5000]).values_list(
-                "pk",
-                "kind",
-                "country",
-                "parent_id",
-                "grouping_id",
-                "population",
-                "network_membership__status",
-            )
-            for pk, kind, country, parent_id, grouping_id, population, status in rows:
-                found[pk] = _TerritoryInfo(
-                    area_id=_area_of(kind, country, pk, parent_id, grouping_id),
-                    medium=kind == Kind.MUNICIPALITY
-                    and population is not None
-                    and low <= population <= high,
-                    network=status in ACTIVE_STATUSES,
-                )
-        with _territory_lock:
-            _territory_map.update(found)
-    return {pk: _territory_map[pk] for pk in ids if pk in _territory_map}
+        fresh = time.monotonic() - _territory_map_at <= TERRITORY_MAP_SECONDS
+        if (
+            fresh
+            and _territory_map_version[0] == version
+            and all(pk in _territory_map for pk in ids)
+        ):
+            return {pk: _territory_map[pk] for pk in ids}
+    low, high = settings.MEDIUM_CITY_MIN, settings.MEDIUM_CITY_MAX
+    rows = Territory.objects.values_list(
+        "pk",
+        "kind",
+        "country",
+        "parent_id",
+        "grouping_id",
+        "population",
+        "network_membership__status",
+    )
+    loaded = {
+        pk: _TerritoryInfo(
+            area_id=_area_of(kind, country, pk, parent_id, grouping_id),
+            medium=kind == Kind.MUNICIPALITY
+            and population is not None
+            and low <= population <= high,
+            network=status in ACTIVE_STATUSES,
+        )
+        for pk, kind, country, parent_id, grouping_id, population, status in rows.iterator(5000)
+    }
+    with _territory_lock:
+        _territory_map.clear()
+        _territory_map.update(loaded)
+        _territory_map_at = time.monotonic()
+        _territory_map_version[0] = version
+    return {pk: loaded[pk] for pk in ids if pk in loaded}
 
 
 def forget_territory_map() -> None:
@@ -368,7 +379,7 @@ def _group(qs: QuerySet, *fields: str) -> list[tuple]:
     return list(qs.order_by().values_list(*fields).annotate(n=Count("pk")))
 
 
-def _counts(base: QuerySet, resolved: _Resolved) -> dict[str, Any]:
+def _counts(base: QuerySet, resolved: _Resolved, territory_version: str = "") -> dict[str, Any]:
     """Raw facet counts (JSON-friendly, cached): total, country, kind, sector, territory…"""
     full = _apply(base, resolved)
     pairs = _group(full, "country", "kind")
@@ -398,7 +409,7 @@ def _counts(base: QuerySet, resolved: _Resolved) -> dict[str, Any]:
         "network_member": Counter(),
     }
     ids = {pk for counts in by_territory.values() for pk in counts if pk is not None}
-    infos = _territory_infos(ids)
+    infos = _territory_infos(ids, territory_version)
     for name in derived:
         for pk, n in by_territory.get(name, by_territory[""]).items():
             info = infos.get(pk) if pk is not None else None
@@ -419,17 +430,24 @@ def _counts(base: QuerySet, resolved: _Resolved) -> dict[str, Any]:
     }
 
 
-def _fingerprint() -> str:
-    """Changes whenever an organisation is added, changed or removed (cheap on indexes)."""
-    table = connection.ops.quote_name(Organisation._meta.db_table)
+def _fingerprint() -> tuple[str, str]:
+    """(organisations, territories) versions: they change whenever a row is added, changed or
+    removed (network memberships included). One query of scalar subqueries, each on an index."""
+    from mediane.territories.models import NetworkMembership
+
+    q = connection.ops.quote_name
+    org = q(Organisation._meta.db_table)
+    ter = q(Territory._meta.db_table)
+    net = q(NetworkMembership._meta.db_table)
+    sql = (
+        f"SELECT (SELECT MAX(id) FROM {org}), (SELECT MAX(updated_at) FROM {org}), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {org}), (SELECT MAX(id) FROM {ter}), (SELECT COUNT(*) FROM {ter}), "
+        f"(SELECT MAX(updated_at) FROM {net}), (SELECT COUNT(*) FROM {net})"
+    )
     with connection.cursor() as cursor:
-        # Three scalar subqueries: each one uses an index (MAX on pk and updated_at, COUNT).
-        cursor.execute(
-            f"SELECT (SELECT MAX(id) FROM {table}), (SELECT MAX(updated_at) FROM {table}), "  # noqa: S608
-            f"(SELECT COUNT(*) FROM {table})"
-        )
-        row = cursor.fetchone()
-    return ":".join(map(str, row))
+        cursor.execute(sql)
+        row = [str(value) for value in cursor.fetchone()]
+    return ":".join(row[:3]), ":".join(row[3:])
 
 
 def _scope(user: Any) -> str:
@@ -441,6 +459,7 @@ def _scope(user: Any) -> str:
 
 def _cached_counts(user: Any, query: str, base: QuerySet, resolved: _Resolved) -> dict[str, Any]:
     f = resolved.filters
+    organisations_version, territories_version = _fingerprint()
     key_data = [
         connection.alias,
         _scope(user),
@@ -454,14 +473,15 @@ def _cached_counts(user: Any, query: str, base: QuerySet, resolved: _Resolved) -
         settings.MEDIUM_CITY_MIN,
         settings.MEDIUM_CITY_MAX,
         cache.get("directory:generation", 0),
-        _fingerprint(),
+        organisations_version,
+        territories_version,
     ]
     key = (
         "directory:facets:" + hashlib.sha256(json.dumps(key_data, default=str).encode()).hexdigest()
     )
     counts = cache.get(key)
     if counts is None:
-        counts = _counts(base, resolved)
+        counts = _counts(base, resolved, territories_version)
         cache.set(key, counts, FACET_CACHE_SECONDS)
     return counts
 

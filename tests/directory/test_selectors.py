@@ -211,3 +211,15 @@ def test_experts_full_text_and_facets(user, secretariat):
     assert kinds == {"person": (1, False), "firm": (1, True)}
     skills = {o.label: o.count for o in selectors.experts_search(user=ANON).facets["skill"].options}
     assert skills == {"Open data": 2, "Cybersécurité": 1}
+
+
+def test_network_membership_change_shows_without_waiting(world):
+    from mediane.territories.models import NetworkMembership
+
+    filters = DirectoryFilters(network_member=True)
+    assert names(selectors.organisations_search(user=ANON, filters=filters)) == ["Inkub", "Kemitek"]
+    NetworkMembership.objects.filter(territory__slug="nevers").update(status="former")
+    NetworkMembership.objects.create(territory=world["laine"].territory)
+    page = selectors.organisations_search(user=ANON, filters=filters)
+    assert names(page) == ["Kemitek", "Laines", "Tissage"]
+    assert page.facets["network_member"].options[0].count == 3
