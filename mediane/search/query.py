@@ -42,9 +42,18 @@ def normalize(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=200_000)
+def _fold(word: str) -> str:
+    return normalize(word)[:MAX_TERM_LENGTH]
+
+
 def words(text: str) -> list[str]:
-    """Normalised words of `text`, in order, stop words included."""
-    return [word[:MAX_TERM_LENGTH] for word in _WORD_RE.findall(normalize(text))]
+    """Normalised words of `text`, in order, stop words included.
+
+    Split first (after composing accents, so "e" + combining acute stays one word), then fold
+    each word through a cache: texts repeat their words, and this runs on every document.
+    """
+    return [_fold(word) for word in _WORD_RE.findall(unicodedata.normalize("NFC", text))]
 
 
 @lru_cache(maxsize=200_000)

@@ -92,3 +92,7 @@ def test_duplicates_removed_and_terms_bounded():
 def test_very_long_words_are_cut():
     (term,) = parse_query("a" * 500, prefix_last=False).terms
     assert len(term.word) == 40
+
+
+def test_decomposed_accents_stay_in_one_word():
+    assert words("E\u0301nergie cre\u0301e\u0301e") == ["energie", "creee"]
