@@ -379,7 +379,9 @@ def _group(qs: QuerySet, *fields: str) -> list[tuple]:
     return list(qs.order_by().values_list(*fields).annotate(n=Count("pk")))
 
 
-def _counts(base: QuerySet, resolved: _Resolved, territory_version: str = "") -> dict[str, Any]:
+def _counts(
+    base: QuerySet, resolved: _Resolved, territory_version: str = "", hidden: QuerySet | None = None
+) -> dict[str, Any]:
     """Raw facet counts (JSON-friendly, cached): total, country, kind, sector, territory…"""
     full = _apply(base, resolved)
     pairs = _group(full, "country", "kind")
@@ -393,12 +395,24 @@ def _counts(base: QuerySet, resolved: _Resolved, territory_version: str = "") ->
         country = Counter(dict(_group(_apply(base, resolved, skip="country"), "country")))
     if _active(resolved, "kind"):
         kind = Counter(dict(_group(_apply(base, resolved, skip="kind"), "kind")))
-    # A join from the organisations (not a subquery): the full-text filter refers to their table.
-    sector = {
-        sector_id: n
-        for sector_id, n in _group(_apply(base, resolved, skip="sector"), "sectors")
-        if sector_id is not None
-    }
+    others = ("country", "kind", "territory", "medium_city", "network_member")
+    if hidden is not None and not any(_active(resolved, name) for name in others):
+        # Only visibility restricts the selection: count every organisation's sectors from the
+        # link table alone (no lookups), then subtract those of the few organisations hidden
+        # from this user. Joining 200,000 organisations to their sectors costs ten times more.
+        through = Organisation.sectors.through
+        sector = Counter(
+            dict(through.objects.order_by().values_list("sector_id").annotate(n=Count("pk")))
+        )
+        sector.subtract(dict(_group(hidden, "sectors")))
+        sector = {k: v for k, v in sector.items() if k is not None and v > 0}
+    else:
+        # A join from the organisations (not a subquery): the full-text filter names their table.
+        sector = {
+            sector_id: n
+            for sector_id, n in _group(_apply(base, resolved, skip="sector"), "sectors")
+            if sector_id is not None
+        }
     by_territory = {"": dict(_group(full, "territory_id"))}
     for name in ("territory", "medium_city", "network_member"):
         if _active(resolved, name):
@@ -481,7 +495,13 @@ def _cached_counts(user: Any, query: str, base: QuerySet, resolved: _Resolved) -
     )
     counts = cache.get(key)
     if counts is None:
-        counts = _counts(base, resolved, territories_version)
+        hidden = None
+        if not query:  # organisations this user may not see (none for the secretariat)
+            visible = visible_q(user)
+            hidden = (
+                Organisation.objects.filter(~visible) if visible else Organisation.objects.none()
+            )
+        counts = _counts(base, resolved, territories_version, hidden)
         cache.set(key, counts, FACET_CACHE_SECONDS)
     return counts
 

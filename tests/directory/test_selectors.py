@@ -223,3 +223,24 @@ def test_network_membership_change_shows_without_waiting(world):
     page = selectors.organisations_search(user=ANON, filters=filters)
     assert names(page) == ["Kemitek", "Laines", "Tissage"]
     assert page.facets["network_member"].options[0].count == 3
+
+
+@pytest.mark.parametrize(
+    ("who", "wool", "health"),
+    [("anonymous", 2, 2), ("insider", 3, 2), ("outsider_member", 2, 2), ("secretariat", 3, 2)],
+)
+def test_sector_counts_follow_visibility(world, secretariat, who, wool, health):
+    users = {
+        "anonymous": ANON,
+        "insider": member_of(world["hidden"]),
+        "outsider_member": member_of(world["inkub"]),
+        "secretariat": secretariat,
+    }
+    for filters in (DirectoryFilters(), DirectoryFilters(sectors=("sante",))):
+        page = selectors.organisations_search(user=users[who], filters=filters)
+        sectors = {o.value: o.count for o in page.facets["sector"].options}
+        assert (sectors["laine-textile"], sectors["sante"]) == (wool, health)
+    page = selectors.organisations_search(
+        user=users[who], filters=DirectoryFilters(countries=("FR",))
+    )
+    assert {o.value: o.count for o in page.facets["sector"].options}["laine-textile"] == wool
