@@ -259,6 +259,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- Static and media files -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
+# Filled by collectstatic; created up front so the static files server finds it even before.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Front-end libraries served from their installed packages, never copied into the repository.
 STATICFILES_DIRS = [
     ("leaflet", xstatic.pkg.leaflet.BASE_DIR),

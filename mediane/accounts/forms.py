@@ -137,6 +137,7 @@ class AuditFilterForm(AccessibleForm):
 
     def __init__(self, *args, actions: list[str], object_types: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        everything = [("", _("Toutes"))]
-        self.fields["action"].choices = everything + [(a, a) for a in actions]
-        self.fields["object_type"].choices = [("", _("Tous"))] + [(t, t) for t in object_types]
+        action, object_type = self.fields["action"], self.fields["object_type"]
+        assert isinstance(action, forms.ChoiceField) and isinstance(object_type, forms.ChoiceField)
+        action.choices = [("", _("Toutes"))] + [(a, a) for a in actions]
+        object_type.choices = [("", _("Tous"))] + [(t, t) for t in object_types]

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -30,10 +31,17 @@ from mediane.accounts.forms import (
     RoleForm,
     apply_error,
 )
+from mediane.accounts.models import User
 from mediane.core.errors import MedianeError
 from mediane.core.permissions import can, require
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a view behind `login_required`: its user is never anonymous."""
+
+    user: User
 
 
 def set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -63,7 +71,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         language = form.get_user().preferred_language
         translation.activate(language)
@@ -109,13 +117,13 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def resend_verification(request: HttpRequest) -> HttpResponse:
+def resend_verification(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.user_send_verification(user=request.user)
     messages.success(request, _("Un nouvel e-mail de vérification vous a été envoyé."))
     return redirect("accounts:profile")
 
 
-def _profile_context(request: HttpRequest, **extra: object) -> dict[str, object]:
+def _profile_context(request: AuthenticatedHttpRequest, **extra: object) -> dict[str, object]:
     user = request.user
     context: dict[str, object] = {
         "profile_form": ProfileForm(
@@ -135,7 +143,7 @@ def _profile_context(request: HttpRequest, **extra: object) -> dict[str, object]
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Name, language and time zone; my organisations; my API tokens."""
     if request.method != "POST":
         return render(request, "accounts/profile.html", _profile_context(request))
@@ -159,7 +167,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def api_token_create(request: HttpRequest) -> HttpResponse:
+def api_token_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Create a token and show its raw value once, in this response only (never cached)."""
     form = ApiTokenForm(request.POST)
     if form.is_valid():
@@ -180,7 +188,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = selectors.api_token_get_for(user=request.user, pk=pk)
     if request.method == "POST":
         services.api_token_revoke(actor=request.user, token=token)
@@ -190,7 +198,7 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
+def organisation_members(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Members and pending invitations; administrators invite from here."""
     organisation = selectors.organisation_for_members_page(user=request.user, slug=slug)
     form = InvitationForm(request.POST if request.method == "POST" else None)
@@ -223,7 +231,7 @@ def organisation_members(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def member_change_role(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_members_page(user=request.user, slug=slug)
     membership = selectors.membership_get_for(user=request.user, pk=pk, organisation=organisation)
     form = RoleForm(request.POST)
@@ -244,7 +252,7 @@ def member_change_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 
 
 @login_required
-def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     """Confirm, then remove a member, or leave the organisation when it is one's own membership."""
     organisation = selectors.organisation_for_members_page(user=request.user, slug=slug)
     membership = selectors.membership_get_for(user=request.user, pk=pk, organisation=organisation)
@@ -269,7 +277,7 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation = selectors.organisation_for_members_page(user=request.user, slug=slug)
     invitation = selectors.invitation_get_for(user=request.user, pk=pk, organisation=organisation)
     try:
@@ -309,7 +317,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The audit log: everything for the secretariat, their organisations' for administrators."""
     if not selectors.can_view_audit_log(request.user):
         raise PermissionDenied("view")

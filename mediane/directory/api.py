@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from mediane.api.auth import request_user, require_token
 from mediane.api.errors import READ_ERRORS, WRITE_ERRORS, error_responses
@@ -290,7 +290,7 @@ def organisation_get(request, slug: str):  # type: ignore[no-untyped-def]
 def organisation_create(request, payload: OrganisationCreateIn):  # type: ignore[no-untyped-def]
     data = OrganisationInput(**_service_values(payload.model_dump()))
     organisation = services.organisation_create(actor=request.auth, data=data)
-    return 201, organisation
+    return Status(201, organisation)
 
 
 @router.patch(
@@ -325,4 +325,4 @@ def organisation_update(request, slug: str, payload: OrganisationUpdateIn):  # t
 def organisation_delete(request, slug: str):  # type: ignore[no-untyped-def]
     organisation = selectors.organisation_get_for(user=request.auth, slug=slug)
     services.organisation_delete(actor=request.auth, organisation=organisation)
-    return 204, None
+    return Status(204, None)

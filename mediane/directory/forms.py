@@ -63,7 +63,9 @@ class OrganisationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sectors"].choices = [(s.slug, s.name) for s in Sector.objects.all()]
+        sectors = self.fields["sectors"]
+        assert isinstance(sectors, forms.MultipleChoiceField)
+        sectors.choices = [(s.slug, s.name) for s in Sector.objects.all()]
 
     @classmethod
     def initial_from(cls, organisation: Organisation) -> dict[str, Any]:
@@ -117,7 +119,12 @@ def find_territory(value: str, country: str | None = None) -> Territory:
     qs = Territory.objects.filter(Q(code=value) | Q(slug=value))
     if country in Country.values:
         qs = qs.filter(country=country)
-    order = {Kind.MUNICIPALITY: 0, Kind.GROUPING: 1, Kind.DEPARTEMENT: 2, Kind.REGION: 3}
+    order: dict[str, int] = {
+        Kind.MUNICIPALITY: 0,
+        Kind.GROUPING: 1,
+        Kind.DEPARTEMENT: 2,
+        Kind.REGION: 3,
+    }
     matches = sorted(qs[:10], key=lambda t: order.get(t.kind, 9))
     if not matches:
         raise forms.ValidationError(

@@ -248,7 +248,12 @@ class _Lookups:
     def __init__(self, records: list[tuple[int, dict[str, str]]]) -> None:
         codes = {r.get("territory_code", "").strip() for _n, r in records} - {""}
         self.territories: dict[tuple[str, str], Territory] = {}
-        order = {Kind.MUNICIPALITY: 0, Kind.GROUPING: 1, Kind.DEPARTEMENT: 2, Kind.REGION: 3}
+        order: dict[str, int] = {
+            Kind.MUNICIPALITY: 0,
+            Kind.GROUPING: 1,
+            Kind.DEPARTEMENT: 2,
+            Kind.REGION: 3,
+        }
         found: list[Territory] = []
         code_list = sorted(codes)
         for start in range(0, len(code_list), 500):
@@ -306,6 +311,10 @@ def _row_input(record: dict[str, str], lookups: _Lookups, issues: list[Issue], r
             )
         else:
             slugs.append(slug)
+    latitude = _number(record, "latitude", issues, row)
+    longitude = _number(record, "longitude", issues, row)
+    if any(i.column in ("latitude", "longitude") for i in issues):
+        latitude = longitude = None  # the pair is checked once both cells hold numbers
     kind_raw = clean_text(record.get("kind"))
     visibility_raw = clean_text(record.get("visibility"))
     return OrganisationInput(
@@ -316,8 +325,8 @@ def _row_input(record: dict[str, str], lookups: _Lookups, issues: list[Issue], r
         siret=record.get("siret", ""),
         neq=record.get("neq", ""),
         territory_id=territory_id,
-        latitude=record.get("latitude") or None,
-        longitude=record.get("longitude") or None,
+        latitude=latitude,
+        longitude=longitude,
         website=record.get("website", ""),
         summary=record.get("summary", ""),
         description=record.get("description", ""),
@@ -327,6 +336,21 @@ def _row_input(record: dict[str, str], lookups: _Lookups, issues: list[Issue], r
         ),
         sector_slugs=slugs,
     )
+
+
+def _number(record: dict[str, str], column: str, issues: list[Issue], row: int) -> float | None:
+    """A decimal cell (comma or point) as a float; an issue on the row when it is not a number.
+
+    Bounds are checked afterwards by `validate_organisation`, like for the forms and the API.
+    """
+    raw = clean_text(record.get(column))
+    if not raw:
+        return None
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        issues.append(Issue(row, column, _("Nombre attendu.")))
+        return None
 
 
 def _or_default(value: str | None, default: str) -> str:

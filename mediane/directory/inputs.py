@@ -324,7 +324,7 @@ def validate_expert(data: ExpertInput) -> tuple[CleanExpert | None, Errors]:
         _add(errors, "territories_served", _("Territoire inconnu."))
     if errors:
         return None, errors
-    values = {
+    values: dict[str, Any] = {
         "name": name,
         "kind": data.kind,
         "headline": headline,

@@ -66,9 +66,9 @@ def clean_logo(file: IO[bytes] | Any, *, name: str = "logo") -> ContentFile:
     if width * height > MAX_SOURCE_PIXELS or width < 16 or height < 16:
         raise _fail(_("Dimensions du logo non acceptées (entre 16 et 6000 pixels de côté)."))
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            image = ImageOps.exif_transpose(image)
+        with Image.open(io.BytesIO(data)) as source:
+            source.load()
+            image = ImageOps.exif_transpose(source)
             image.thumbnail((MAX_OUTPUT_SIDE, MAX_OUTPUT_SIDE))
             output = io.BytesIO()
             has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info

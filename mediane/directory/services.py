@@ -154,9 +154,12 @@ def _clean_or_raise(data: OrganisationInput) -> CleanOrganisation:
 
 def _check_unique_identifiers(values: dict[str, Any], exclude_pk: int | None = None) -> None:
     errors: dict[str, list[str]] = {}
+    others = Organisation.objects.all()
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
     for name in ("siret", "neq"):
         value = values.get(name)
-        if value and Organisation.objects.filter(**{name: value}).exclude(pk=exclude_pk).exists():
+        if value and others.filter(**{name: value}).exists():
             errors[name] = [_("Une organisation portant ce numéro existe déjà dans l'annuaire.")]
     if errors:
         raise Conflict(_("Cette organisation existe déjà."), code="duplicate", field_errors=errors)
@@ -274,14 +277,13 @@ def organisation_set_logo(
         organisation.logo = ""  # type: ignore[assignment]
     else:
         content = clean_logo(file, name=organisation.slug[:80])
+        assert content.name is not None  # clean_logo always names the file
         organisation.logo.save(content.name, content, save=False)
     organisation.save(update_fields=["logo", "updated_at"])
     new_name = organisation.logo.name if organisation.logo else ""
     storage = organisation.logo.storage
-    if new_name:
-        # The replaced file is removed only once the new one is committed.
-        transaction.on_commit(lambda: old_name and storage.delete(old_name))
-    elif old_name:
+    if old_name and old_name != new_name:
+        # The replaced (or removed) file is deleted only once the change is committed.
         transaction.on_commit(lambda: storage.delete(old_name))
     audit_record(
         actor=actor,

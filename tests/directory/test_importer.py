@@ -73,6 +73,28 @@ def test_valid_only_writes_the_valid_rows(tmp_path, places):
     assert [(i.row, i.column) for i in report.errors] == [(5, "kind")]
 
 
+def test_coordinates_are_parsed_and_bad_ones_reported_in_french(tmp_path, places):
+    text = (
+        "name;kind;country;latitude;longitude\n"
+        "Comma;pme;FR;43,09;-0,05\n"
+        "Words;pme;FR;nord;3.16\n"
+        "Beyond;pme;FR;95;3.16\n"
+        "Half;pme;FR;46.99;\n"
+    )
+    report = import_organisations(write(tmp_path, text), valid_only=True)
+    issues = [(i.row, i.column, i.message) for i in report.errors]
+    assert issues[0] == (3, "latitude", "Nombre attendu.")
+    assert [(row, column) for row, column, _m in issues] == [
+        (3, "latitude"),  # reported once, not also as a missing half of the pair
+        (4, "latitude"),
+        (5, "latitude"),
+    ]
+    assert "hors limites" in issues[1][2]
+    assert report.written == 1
+    comma = Organisation.objects.get()
+    assert (comma.latitude, comma.longitude) == (43.09, -0.05)
+
+
 def test_dry_run_writes_nothing(tmp_path, places):
     report = import_organisations(write(tmp_path, GOOD), dry_run=True)
     assert report.valid == 3 and report.written == 0
