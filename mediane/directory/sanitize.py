@@ -40,8 +40,13 @@ def clean_text(value: object, *, max_length: int | None = None) -> str:
     return text[:max_length] if max_length else text
 
 
+_BLOCK_BOUNDARY = re.compile(r"<(?:br|/?(?:p|li|ul|ol|h[1-6]|blockquote|div))\b[^>]*>", re.IGNORECASE)
+
+
 def html_to_text(value: str | None) -> str:
     """Plain text of sanitised HTML, for search indexing and summaries."""
     if not value:
         return ""
-    return " ".join(html.unescape(nh3.clean(value, tags=set())).split())
+    # Block boundaries become spaces first, so "<li>a</li><li>b</li>" reads "a b", not "ab".
+    spaced = _BLOCK_BOUNDARY.sub(" ", value)
+    return " ".join(html.unescape(nh3.clean(spaced, tags=set())).split())

@@ -32,3 +32,8 @@ def test_disallowed_tags_keep_their_text():
 def test_plain_text_helpers():
     assert clean_text("  a\x00b \n c ") == "ab c"
     assert html_to_text("<p>Laine &amp; textile</p>") == "Laine & textile"
+
+
+def test_html_to_text_keeps_words_of_adjacent_blocks_apart():
+    text = html_to_text("<ul><li>tourisme ;</li><li>artisanat</li></ul><p>santé</p>a<br>b")
+    assert text == "tourisme ; artisanat santé a b"
