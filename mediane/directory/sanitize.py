@@ -40,7 +40,9 @@ def clean_text(value: object, *, max_length: int | None = None) -> str:
     return text[:max_length] if max_length else text
 
 
-_BLOCK_BOUNDARY = re.compile(r"<(?:br|/?(?:p|li|ul|ol|h[1-6]|blockquote|div))\b[^>]*>", re.IGNORECASE)
+_BLOCK_BOUNDARY = re.compile(
+    r"<(?:br|/?(?:p|li|ul|ol|h[1-6]|blockquote|div))\b[^>]*>", re.IGNORECASE
+)
 
 
 def html_to_text(value: str | None) -> str:
