@@ -1,7 +1,8 @@
 """Run the directory benchmark on SQLite and on PostgreSQL and print a Markdown table.
 
 For each database: generate the organisations and rebuild the search index (skipped when the
-bench database already holds that many, unless --reindex), then run the load test. Databases used, never the demo one:
+bench database already holds that many, unless --reindex), then run the load test. Databases
+used, never the demo one:
 
 - SQLite: `bench/out/sqlite/mediane.sqlite3` (MEDIANE_VAR_DIR=bench/out/sqlite);
 - PostgreSQL: `mediane_bench` on the local server (127.0.0.1:5432, user postgres), created when
