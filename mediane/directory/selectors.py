@@ -1,22 +1,22 @@
 """Reads of the directory, visibility-checked: the HTML pages, the htmx fragment, the API and the
 CSV export all call these functions, so they see the same rows.
 
-Speed (200,000 organisations on SQLite): facet counts come from a few GROUP BY queries on the
-filtered queryset (country × kind, territory, sector); the exact total is the sum of the
-country × kind groups, so no separate COUNT runs. Territory-derived facets (area, medium city,
-network member) are computed in Python from the per-territory counts and a per-process map of
-territories. Facet counts and totals are cached for five minutes under a key that changes
-whenever an organisation is added, changed or removed (see `_fingerprint`); territory changes
-(network membership, population) show within that delay.
+Speed (200,000 organisations on SQLite): the search page reads the matching entry ids and ranks
+from the full-text index alone, then filters, counts every facet and orders the page in Python
+from an in-process facet index of the organisations (`facet_index`), rebuilt whenever the
+organisations, their search entries or the territories change; only the page's organisations
+are read from their table. Facet counts are also cached for five minutes under the index's
+version. Territory-derived facets (area, medium city, network member) come from a per-process
+map of territories; changes of population show within that delay.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -29,7 +29,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from mediane.core.errors import NotFound
-from mediane.core.permissions import is_authenticated, is_secretariat, user_roles, visible_q
+from mediane.core.permissions import (
+    is_authenticated,
+    is_network_member,
+    is_secretariat,
+    user_roles,
+    visible_q,
+)
+from mediane.directory import facet_index
 from mediane.directory.models import Expert, ExpertKind, Organisation, OrganisationKind, Sector
 from mediane.directory.sanitize import clean_text
 from mediane.territories.models import ACTIVE_STATUSES, Country, Kind, Territory
@@ -361,108 +368,8 @@ def _apply(qs: QuerySet, resolved: _Resolved, *, skip: str = "") -> QuerySet:
     return qs
 
 
-def _active(resolved: _Resolved, name: str) -> bool:
-    f = resolved.filters
-    return bool(
-        {
-            "country": f.countries,
-            "kind": f.kinds,
-            "sector": resolved.sector_ids,
-            "territory": resolved.areas,
-            "medium_city": f.medium_city,
-            "network_member": f.network_member,
-        }[name]
-    )
-
-
 def _group(qs: QuerySet, *fields: str) -> list[tuple]:
     return list(qs.order_by().values_list(*fields).annotate(n=Count("pk")))
-
-
-def _counts(
-    base: QuerySet, resolved: _Resolved, territory_version: str = "", hidden: QuerySet | None = None
-) -> dict[str, Any]:
-    """Raw facet counts (JSON-friendly, cached): total, country, kind, sector, territory…"""
-    full = _apply(base, resolved)
-    pairs = _group(full, "country", "kind")
-    total = sum(n for _c, _k, n in pairs)
-    country: Counter = Counter()
-    kind: Counter = Counter()
-    for c, k, n in pairs:
-        country[c] += n
-        kind[k] += n
-    if _active(resolved, "country"):
-        country = Counter(dict(_group(_apply(base, resolved, skip="country"), "country")))
-    if _active(resolved, "kind"):
-        kind = Counter(dict(_group(_apply(base, resolved, skip="kind"), "kind")))
-    others = ("country", "kind", "territory", "medium_city", "network_member")
-    sector: dict[int, int]
-    if hidden is not None and not any(_active(resolved, name) for name in others):
-        # Only visibility restricts the selection: count every organisation's sectors from the
-        # link table alone (no lookups), then subtract those of the few organisations hidden
-        # from this user. Joining 200,000 organisations to their sectors costs ten times more.
-        through = Organisation.sectors.through
-        linked: Counter[int] = Counter(
-            dict(through.objects.order_by().values_list("sector_id").annotate(n=Count("pk")))
-        )
-        linked.subtract(dict(_group(hidden, "sectors")))
-        sector = {k: v for k, v in linked.items() if k is not None and v > 0}
-    else:
-        # A join from the organisations (not a subquery): the full-text filter names their table.
-        sector = {
-            sector_id: n
-            for sector_id, n in _group(_apply(base, resolved, skip="sector"), "sectors")
-            if sector_id is not None
-        }
-    by_territory = {"": dict(_group(full, "territory_id"))}
-    for name in ("territory", "medium_city", "network_member"):
-        if _active(resolved, name):
-            by_territory[name] = dict(_group(_apply(base, resolved, skip=name), "territory_id"))
-    derived: dict[str, Counter] = {
-        "territory": Counter(),
-        "medium_city": Counter(),
-        "network_member": Counter(),
-    }
-    ids = {pk for counts in by_territory.values() for pk in counts if pk is not None}
-    infos = _territory_infos(ids, territory_version)
-    for name in derived:
-        for pk, n in by_territory.get(name, by_territory[""]).items():
-            info = infos.get(pk) if pk is not None else None
-            if info is None:
-                continue
-            if name == "territory":
-                derived[name][info.area_id] += n
-            elif name == "medium_city" and info.medium or name == "network_member" and info.network:
-                derived[name][1] += n
-    return {
-        "total": total,
-        "country": dict(country),
-        "kind": dict(kind),
-        "sector": {str(k): v for k, v in sector.items()},
-        "territory": {str(k): v for k, v in derived["territory"].most_common()},
-        "medium_city": derived["medium_city"][1],
-        "network_member": derived["network_member"][1],
-    }
-
-
-def _fingerprint() -> tuple[str, str]:
-    """(organisations, territories) versions: they change whenever a row is added, changed or
-    removed (network memberships included). One query of scalar subqueries, each on an index."""
-    from mediane.territories.models import NetworkMembership
-
-    q = connection.ops.quote_name
-    org = q(Organisation._meta.db_table)
-    ter = q(Territory._meta.db_table)
-    net = q(NetworkMembership._meta.db_table)
-    sql = (
-        f"SELECT (SELECT MAX(id) FROM {org}), (SELECT MAX(updated_at) FROM {org}), "  # noqa: S608
-        f"(SELECT COUNT(*) FROM {org}), (SELECT MAX(id) FROM {ter}), (SELECT COUNT(*) FROM {ter}), "
-        f"(SELECT MAX(updated_at) FROM {net}), (SELECT COUNT(*) FROM {net})"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = [str(value) for value in cursor.fetchone()]
-    return ":".join(row[:3]), ":".join(row[3:])
 
 
 def _scope(user: Any) -> str:
@@ -472,9 +379,11 @@ def _scope(user: Any) -> str:
     return ("network:" + ",".join(map(str, roles))) if roles else "public"
 
 
-def _cached_counts(user: Any, query: str, base: QuerySet, resolved: _Resolved) -> dict[str, Any]:
+def _cached_counts(
+    index: facet_index.DirectoryIndex, user: Any, query: str, resolved: _Resolved, compute
+) -> dict[str, Any]:
+    """Facet counts of a selection, cached for a few minutes under the index's version."""
     f = resolved.filters
-    organisations_version, territories_version = _fingerprint()
     key_data = [
         connection.alias,
         _scope(user),
@@ -487,22 +396,14 @@ def _cached_counts(user: Any, query: str, base: QuerySet, resolved: _Resolved) -
         f.network_member,
         settings.MEDIUM_CITY_MIN,
         settings.MEDIUM_CITY_MAX,
-        cache.get("directory:generation", 0),
-        organisations_version,
-        territories_version,
+        index.version,
     ]
     key = (
         "directory:facets:" + hashlib.sha256(json.dumps(key_data, default=str).encode()).hexdigest()
     )
     counts = cache.get(key)
     if counts is None:
-        hidden = None
-        if not query:  # organisations this user may not see (none for the secretariat)
-            visible = visible_q(user)
-            hidden = (
-                Organisation.objects.filter(~visible) if visible else Organisation.objects.none()
-            )
-        counts = _counts(base, resolved, territories_version, hidden)
+        counts = _json_counts(compute())
         cache.set(key, counts, FACET_CACHE_SECONDS)
     return counts
 
@@ -585,24 +486,98 @@ def _ordered(qs: QuerySet, query: str) -> QuerySet:
     return qs.order_by("-search_rank", "name", "pk") if query else qs.order_by("name", "pk")
 
 
+def _who(user: Any) -> facet_index.Visibility:
+    """The rule of `visible_q` for organisations, for the in-process index."""
+    if is_secretariat(user):
+        return facet_index.Visibility(everything=True)
+    if not is_network_member(user):
+        return facet_index.Visibility()
+    return facet_index.Visibility(network=True, owner_ids=frozenset(user_roles(user)))
+
+
+def _selection(resolved: _Resolved) -> facet_index.Selection:
+    f = resolved.filters
+    territory_ids = None
+    if resolved.areas:
+        ids = [t.pk for t in resolved.areas]
+        territory_ids = frozenset(
+            Territory.objects.filter(
+                Q(pk__in=ids) | Q(parent_id__in=ids) | Q(grouping_id__in=ids)
+            ).values_list("pk", flat=True)
+        )
+    return facet_index.Selection(
+        countries=frozenset(f.countries),
+        kinds=frozenset(f.kinds),
+        sector_ids=frozenset(resolved.sector_ids),
+        territory_ids=territory_ids,
+        medium_city=f.medium_city,
+        network_member=f.network_member,
+    )
+
+
+def _index() -> facet_index.DirectoryIndex:
+    organisations_version, territories_version = facet_index.fingerprint()
+    _territory_infos(set(), territories_version)  # (re)loads the territory map when stale
+    version = (organisations_version, territories_version, _territory_map_at)
+    return facet_index.directory_index(version, _territory_map.get)
+
+
+def _json_counts(counts: dict[str, Any]) -> dict[str, Any]:
+    """Counts in the shape `_facets` reads (string keys, territories by decreasing count)."""
+    return {
+        "total": counts["total"],
+        "country": dict(counts["country"]),
+        "kind": dict(counts["kind"]),
+        "sector": {str(k): v for k, v in counts["sector"].items()},
+        "territory": {str(k): v for k, v in counts["territory"].most_common()},
+        "medium_city": counts["medium_city"],
+        "network_member": counts["network_member"],
+    }
+
+
 def organisations_search(
     *, user: Any, query: str = "", filters: DirectoryFilters | None = None
 ) -> DirectoryPage:
-    """A page of the organisations `user` may see, matching `query` and `filters`, with facets."""
+    """A page of the organisations `user` may see, matching `query` and `filters`, with facets.
+
+    Matches come from the full-text index alone; visibility, facet counts and the order
+    (`-search_rank, name, pk`, or `name, pk` without a query) come from the in-process facet
+    index (`facet_index`), in one pass; only the page's organisations are read from the table.
+    """
+    from mediane.search.selectors import search_match_ranks
+
     query = clean_text(query)[:200]
     resolved = _resolve(filters or DirectoryFilters(), sectors_list())
     f = resolved.filters
-    base = _visible_organisations(user, query)
-    counts = _cached_counts(user, query, base, resolved)
-    total = counts["total"]
+    index = _index()
+    who = _who(user)
+    selection = _selection(resolved)
+    if query:
+        ranked = index.matches(search_match_ranks(query=query, kind="organisation"), who)
+        rank = dict(ranked)
+        matched = [pk for pk, _rank in ranked]
+    else:
+        rank, matched = {}, index.everyone(who)
+    kept = index.select(matched, selection)
+    counts = _cached_counts(index, user, query, resolved, lambda: index.count(matched, selection))
+    total = len(kept)
     num_pages = max(1, -(-total // f.page_size))
     page = f.page
     if page > num_pages:
         resolved.warnings.append(_("Cette page n'existe pas : voici la dernière page."))
         page = num_pages
     offset = (page - 1) * f.page_size
-    qs = _ordered(_apply(base, resolved), query).select_related("territory")
-    results = list(qs.prefetch_related("sectors")[offset : offset + f.page_size]) if total else []
+    if query:
+        position = index.position
+        ids = heapq.nsmallest(offset + f.page_size, kept, key=lambda pk: (-rank[pk], position[pk]))
+        ids = ids[offset:]
+    else:  # `kept` keeps the name order of `index.everyone`
+        ids = kept[offset : offset + f.page_size]
+    rows = Organisation.objects.filter(pk__in=ids).select_related("territory")
+    by_pk = {o.pk: o for o in rows.prefetch_related("sectors")} if ids else {}
+    results = [by_pk[pk] for pk in ids if pk in by_pk]
+    for organisation in results:
+        organisation.search_rank = rank.get(organisation.pk, 0.0)  # type: ignore[attr-defined]
     return DirectoryPage(
         results=results,
         total=total,

@@ -193,3 +193,14 @@ def search_filter_queryset(
     quote = connection.ops.quote_name
     column = f"{quote(meta.db_table)}.{quote(field_obj.column)}"
     return get_backend().filter_objects(qs, parsed, kind=kind, column=column)
+
+
+def search_match_ranks(*, query: str, kind: str) -> list[tuple[int, float]]:
+    """(SearchEntry id, search_rank) of every entry matching `query`, the rank being the one
+    `search_filter_queryset` annotates, read from the full-text index without joining the
+    caller's table. For selectors that keep their own entry-to-object map (the directory's
+    facet index); entries of other kinds may appear. No visibility logic here."""
+    parsed = parse_query(query)
+    if not parsed:
+        return []
+    return get_backend().match_ranks(parsed, kind=kind)

@@ -1,17 +1,20 @@
 import pytest
 from django.core.cache import cache
 
+from mediane.directory.facet_index import forget_directory_index
 from mediane.directory.selectors import forget_territory_map
 
 
 @pytest.fixture(autouse=True)
 def _fresh_directory_caches():
-    """Facet counts and the territory map are cached: start each test from scratch."""
+    """The facet index and the territory map are cached: start each test from scratch."""
     cache.clear()
     forget_territory_map()
+    forget_directory_index()
     yield
     cache.clear()
     forget_territory_map()
+    forget_directory_index()
 
 
 @pytest.fixture

@@ -58,6 +58,10 @@ class Backend(Protocol):
         `scope` says the same for backends filtering inside their own index.
         """
 
+    def match_ranks(self, parsed: ParsedQuery, *, kind: str) -> list[tuple[int, float]]:
+        """(entry id, rank) of every matching entry of `kind`, rank as in `filter_objects`
+        (entries of other kinds may appear: callers keep the ids they know)."""
+
     def filter_objects(
         self, qs: QuerySet, parsed: ParsedQuery, *, kind: str, column: str
     ) -> QuerySet:

@@ -85,6 +85,19 @@ class PostgresBackend:
             search_rank=RawSQL(f"ts_rank_cd({WEIGHTS}, {VECTOR}, {sql})", params)
         )
 
+    def match_ranks(self, parsed: ParsedQuery, *, kind: str) -> list[tuple[int, float]]:
+        """(entry id, rank) of every entry of `kind` matching `parsed`, rank as `filter_objects`."""
+        from django.db import connection
+
+        sql, params = tsquery_sql(parsed)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, ts_rank_cd({WEIGHTS}, {VECTOR}, {sql}) FROM {ENTRY_TABLE} "
+                f"WHERE kind = %s AND {VECTOR} @@ {sql}",
+                [*params, kind, *params],
+            )
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+
     def filter_objects(
         self, qs: QuerySet, parsed: ParsedQuery, *, kind: str, column: str
     ) -> QuerySet:

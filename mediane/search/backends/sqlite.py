@@ -231,6 +231,32 @@ class SQLiteBackend:
                 )
             return page, total
 
+    def match_ranks(self, parsed: ParsedQuery, *, kind: str) -> list[tuple[int, float]]:
+        """(entry id, rank) of every entry matching `parsed`, with the rank `filter_objects`
+        gives (bm25 while small, else 1.0 for a title match and 0.0 otherwise), read from the
+        FTS index alone: no join, so callers holding an entry-to-object map count facets and
+        order pages without touching the entry and object tables. Small sets may include
+        entries of other kinds (callers map the ids of `kind` only)."""
+        expression = match_expression(parsed)
+        with connection.cursor() as cursor:
+            if self._small(cursor, expression):
+                cursor.execute(
+                    f"SELECT rowid, -{BM25} FROM {TABLE} WHERE {TABLE} MATCH %s", [expression]
+                )
+                return [(row[0], float(row[1])) for row in cursor.fetchall()]
+            expression = _and(expression, *_filters(None, [kind]))
+            titled = set(self._rowids(cursor, _and(expression, _title_tier(parsed))))
+            return [(pk, 1.0 if pk in titled else 0.0) for pk in self._rowids(cursor, expression)]
+
+    @staticmethod
+    def _rowids(cursor, expression: str) -> list[int]:
+        """Matching rowids as one string: ten times cheaper than a row per match in Python."""
+        cursor.execute(
+            f"SELECT group_concat(rowid) FROM {TABLE} WHERE {TABLE} MATCH %s", [expression]
+        )
+        text = cursor.fetchone()[0]
+        return [int(pk) for pk in text.split(",")] if text else []
+
     def filter_objects(
         self, qs: QuerySet, parsed: ParsedQuery, *, kind: str, column: str
     ) -> QuerySet:
