@@ -65,6 +65,7 @@ class Phase:
     clients: int
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    retries: int = 0
     error_samples: list[str] = field(default_factory=list)
     elapsed: float = 0.0
 
@@ -75,6 +76,7 @@ class Phase:
             "clients": self.clients,
             "requests": len(lat) + self.errors,
             "errors": self.errors,
+            "retries": self.retries,
             "p50_ms": percentile(lat, 50),
             "p95_ms": percentile(lat, 95),
             "p99_ms": percentile(lat, 99),
@@ -127,7 +129,14 @@ def run_phase(clients: list, phase: Phase, paths: list[str], duration: float, ma
             path = paths[(n * 7 + index) % len(paths)]
             started = time.perf_counter()
             try:
-                response = http.get(path)
+                try:
+                    response = http.get(path)
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    # The server closed an idle keep-alive connection as it was reused:
+                    # browsers retry an idempotent GET once; so do we, and count it.
+                    with lock:
+                        phase.retries += 1
+                    response = http.get(path)
                 ok = response.status_code == 200
                 problem = f"{response.status_code} {path}"
             except httpx.HTTPError as exc:
@@ -321,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         s = phase.summary()
         print(
             f"{s['phase']:>11}: {s['requests']} requests, {s['errors']} errors, "
+            f"{s['retries']} retried, "
             f"p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms, "
             f"max {s['max_ms']} ms, {s['throughput_rps']} req/s"
         )
