@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "mediane.territories",
     "mediane.directory",
     "mediane.search",
+    "mediane.market",
+    "mediane.notifications",
     "mediane.api",
     "mediane.demo",
 ]

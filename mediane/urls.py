@@ -16,6 +16,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("territoires/", include("mediane.territories.urls")),
     path("annuaire/", include("mediane.directory.urls")),
     path("recherche/", include("mediane.search.urls")),
+    path("notifications/", include("mediane.notifications.urls")),
+    path("", include("mediane.market.urls")),
 ]
 
 if not settings.S3_BUCKET:

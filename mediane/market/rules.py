@@ -1,0 +1,1 @@
+"""Permission rules of the innovation market (registered with core.permissions.rule)."""
