@@ -7,3 +7,6 @@ class NotificationsConfig(AppConfig):
     name = "mediane.notifications"
     verbose_name = "Notifications"
     label = "notifications"
+
+    def ready(self) -> None:
+        from mediane.notifications import rules  # noqa: F401  (registers the permission rules)

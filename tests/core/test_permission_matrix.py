@@ -21,6 +21,7 @@ from mediane.accounts.models import ApiToken, Invitation, Membership, Role, User
 from mediane.core.models import AuditEntry
 from mediane.core.permissions import can, registered_rules
 from mediane.directory.models import Expert, Organisation, Sector
+from mediane.notifications.models import Follow, Notification, NotificationPreference
 from mediane.territories.models import NetworkMembership, Territory, Twinning
 from tests.accounts.factories import (
     ApiTokenFactory,
@@ -121,6 +122,26 @@ EXPECTED: dict[str, tuple[type, dict[str, frozenset[str]]]] = {
     "audit_entry_global": (AuditEntry, {"view": STAFF}),
     # The "member" user's private details (e-mail, memberships): themselves and the secretariat.
     "user": (User, {"view_private": frozenset({"member"}) | STAFF}),
+    # Notifications, follows and e-mail preferences of the "member" role: their own only.
+    "notification": (
+        Notification,
+        {
+            "view": frozenset({"member", "superuser"}),
+            "mark_read": frozenset({"member", "superuser"}),
+        },
+    ),
+    "follow": (
+        Follow,
+        {
+            "view": frozenset({"member", "superuser"}),
+            "delete": frozenset({"member", "superuser"}),
+            "create": AUTHENTICATED,
+        },
+    ),
+    "notification_preference": (
+        NotificationPreference,
+        {"view": frozenset({"member", "superuser"}), "change": frozenset({"member", "superuser"})},
+    ),
 }
 
 
@@ -170,6 +191,11 @@ def world(db) -> dict[str, Any]:
         "audit_entry_of_o": AuditEntryFactory(organisation=o),
         "audit_entry_global": AuditEntryFactory(organisation=None),
         "user": users["member"],
+        "notification": Notification.objects.create(
+            recipient=users["member"], topic="challenge", verb="opened", title="Défi"
+        ),
+        "follow": Follow.objects.create(user=users["member"], sector=SectorFactory()),
+        "notification_preference": NotificationPreference.objects.create(user=users["member"]),
     }
     return {"users": users, "objects": objects}
 
