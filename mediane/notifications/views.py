@@ -81,15 +81,20 @@ def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect(_safe_next(request, reverse("notifications:centre")))
 
 
-@login_required
-def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """How often e-mails come, and which topics are e-mailed."""
-    current = selectors.preference_for(user=request.user)
+def preference_form_for(user: User, data: Any = None) -> PreferenceForm:
+    """The preference form filled with the user's current choice (also shown on the profile)."""
+    current = selectors.preference_for(user=user)
     initial = {
         "frequency": current.frequency,
         "email_topics": [t for t in Topic.values if t not in (current.muted_topics or [])],
     }
-    form = PreferenceForm(request.POST if request.method == "POST" else None, initial=initial)
+    return PreferenceForm(data, initial=initial)
+
+
+@login_required
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """How often e-mails come, and which topics are e-mailed."""
+    form = preference_form_for(request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["email_topics"])
         try:
