@@ -292,9 +292,8 @@ def digest_send_for(*, user: User, frequency: str, now: datetime | None = None) 
     delivery = _claim(user=user, frequency=frequency, period=period, ids=[n.pk for n in pending])
     if delivery is None:
         return False
-    claimed = [
-        n for n in pending if n.pk in set(delivery.notifications.values_list("pk", flat=True))
-    ]
+    claimed_ids = set(delivery.notifications.values_list("pk", flat=True))
+    claimed = [n for n in pending if n.pk in claimed_ids]
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         groups = digest.build_digest(
             [

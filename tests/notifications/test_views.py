@@ -182,3 +182,15 @@ def test_follow_toggle_refuses_bad_input(client, alice):
         reverse("notifications:follow_toggle", args=["sector", sector.pk]),
         {"next": "https://evil.example/"},
     )["Location"] == reverse("notifications:follows")
+
+
+def test_times_are_shown_in_the_persons_time_zone(client, alice):
+    from datetime import UTC, datetime
+
+    make(alice, 1)
+    Notification.objects.update(created_at=datetime(2025, 10, 8, 12, 30, tzinfo=UTC))
+    alice.time_zone = "America/Toronto"
+    alice.save()
+    client.force_login(alice)
+    html = client.get(CENTRE).content.decode()
+    assert "08:30" in html and "14:30" not in html
