@@ -194,3 +194,19 @@ def test_times_are_shown_in_the_persons_time_zone(client, alice):
     client.force_login(alice)
     html = client.get(CENTRE).content.decode()
     assert "08:30" in html and "14:30" not in html
+
+
+def test_follow_button_include_works_for_a_sector(rf, alice):
+    from django.template import engines
+
+    sector = SectorFactory(name="Laine et textile")
+    template = engines["django"].from_string(
+        '{% include "notifications/_follow_button.html" with object=sector %}'
+    )
+    request = rf.get("/annuaire/")
+    request.user = alice
+    html = template.render({"sector": sector, "user": alice}, request)
+    assert reverse("notifications:follow_toggle", args=["sector", sector.pk]) in html
+    assert "Suivre" in html and "Ne plus suivre" not in html
+    follow_create(actor=alice, sector=sector)
+    assert "Ne plus suivre" in template.render({"sector": sector, "user": alice}, request)
