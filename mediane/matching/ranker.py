@@ -1,0 +1,342 @@
+"""The ranker: documented features, weighted, with the reasons of every recommendation.
+
+score = Σ weight × feature, each feature in [0, 1]:
+
+- `lexical`: BM25F of the challenge's words (title boosted) over the organisation's name,
+  offers and description, stemmed, with synonym groups as shared terms and related terms as
+  weaker ones; divided by the best score of the list.
+- `sectors`: for each sector of the challenge, 1 if the organisation has it, the relatedness
+  table's value for a related sector; averaged.
+- `kind`: how likely that kind of organisation answers a call for solutions; it multiplies
+  the score (`1 - kind weight × (1 - suitability)`), so a city or an investor stays below
+  companies that say the same.
+- `references`: 1 when the organisation already served the issuer, 0.7 for a reference in a
+  city of similar size in the same country, 0.4 for a reference in the same country.
+- `past_answers`: answers to earlier challenges sharing a sector (2 or more count fully).
+- `proximity`: same country, and closer when both places are known.
+
+The lexical feature also gates the structured ones (`gate`): an organisation that shares the
+sectors but not the problem's words (a look-alike) cannot climb on sectors and kind alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from mediane.matching import bm25, signals
+from mediane.matching.text import RELATED, Thesaurus, Token, analyse, load_thesaurus
+
+
+@dataclass(frozen=True)
+class ReferenceCity:
+    """A city an organisation already served; country and population when known."""
+
+    name: str
+    country: str = ""
+    population: int | None = None
+
+
+@dataclass(frozen=True)
+class ChallengeProfile:
+    id: Any
+    title: str
+    description: str = ""
+    sectors: tuple[str, ...] = ()
+    country: str = ""
+    issuer_name: str = ""
+    issuer_population: int | None = None
+    location: tuple[float, float] | None = None
+    eligible_countries: tuple[str, ...] = ()  # empty: every country
+    eligible_kinds: tuple[str, ...] = ()  # empty: every kind
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An organisation (or one of its offers) that could answer."""
+
+    id: Any
+    name: str
+    kind: str = ""
+    country: str = ""
+    description: str = ""
+    offers: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    references: tuple[ReferenceCity, ...] = ()
+    location: tuple[float, float] | None = None
+    past_answer_sectors: tuple[str, ...] = ()  # one entry per sector of each past answer
+
+
+@dataclass(frozen=True)
+class Weights:
+    lexical: float = 0.60
+    sectors: float = 0.15
+    kind: float = 0.30  # multiplier: score × (1 - kind × (1 - suitability))
+    references: float = 0.05
+    past_answers: float = 0.05
+    proximity: float = 0.05
+    gate: float = 0.25  # lexical level under which structured features are scaled down
+    title_boost: float = 2.0
+    related_term: float = 0.5
+    proper_noun: float = 0.3  # places and names in a challenge say little about the need
+    field_name: float = 1.5
+    field_offers: float = 2.0
+    field_description: float = 1.0
+    k1: float = 1.2
+    b: float = 0.75
+
+    def field_weights(self) -> dict[str, float]:
+        return {
+            "name": self.field_name,
+            "offers": self.field_offers,
+            "description": self.field_description,
+        }
+
+
+DEFAULT_WEIGHTS = Weights()
+BASELINE_WEIGHTS = Weights(
+    lexical=1.0,
+    sectors=0.0,
+    kind=0.0,
+    references=0.0,
+    past_answers=0.0,
+    proximity=0.0,
+    gate=0.0,
+    title_boost=1.0,
+    proper_noun=1.0,
+    field_name=1.0,
+    field_offers=1.0,
+    field_description=1.0,
+)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a recommendation: a stable `code`, its share of the score, and plain parameters."""
+
+    code: str  # terms, synonyms, sectors, related_sectors, reference_issuer, references_similar,
+    # references_country, past_answers, same_country, distance
+    contribution: float
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    candidate: Candidate
+    score: float
+    features: Mapping[str, float]
+    reasons: tuple[Reason, ...]
+
+
+@dataclass(frozen=True)
+class _Doc:
+    fields: bm25.Fields
+    surfaces: Mapping[str, str]  # token key -> a word of the document that produced it
+
+
+def _document(candidate: Candidate, weights: Weights, thesaurus: Thesaurus) -> _Doc:
+    parts = {
+        "name": analyse(candidate.name, thesaurus),
+        "offers": analyse(" . ".join(candidate.offers), thesaurus),
+        "description": analyse(candidate.description, thesaurus),
+    }
+    surfaces: dict[str, str] = {}
+    for tokens in parts.values():
+        for token in tokens:
+            surfaces.setdefault(token.key, token.surface)
+    fields = bm25.make_fields(
+        {name: [t.key for t in tokens] for name, tokens in parts.items()}, weights.field_weights()
+    )
+    return _Doc(fields=fields, surfaces=surfaces)
+
+
+def _query(
+    title: Iterable[Token], body: Iterable[Token], weights: Weights
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Query weight of each token key (title boosted, log-damped) and its surface word."""
+    counts: dict[str, float] = {}
+    surfaces: dict[str, str] = {}
+    for tokens, boost in ((title, weights.title_boost), (body, 1.0)):
+        for token in tokens:
+            weight = boost * (weights.proper_noun if token.proper else 1.0)
+            counts[token.key] = counts.get(token.key, 0.0) + weight
+            surfaces.setdefault(token.key, token.surface)
+    query = {}
+    for key, count in counts.items():
+        value = 1.0 + math.log(count) if count >= 1 else count
+        query[key] = value * (weights.related_term if key.startswith(RELATED) else 1.0)
+    return query, surfaces
+
+
+def _eligible(challenge: ChallengeProfile, candidate: Candidate) -> bool:
+    if challenge.eligible_countries and candidate.country not in challenge.eligible_countries:
+        return False
+    return not (challenge.eligible_kinds and candidate.kind not in challenge.eligible_kinds)
+
+
+def _references(challenge: ChallengeProfile, candidate: Candidate) -> tuple[float, Reason | None]:
+    if not candidate.references:
+        return 0.0, None
+    issuer = challenge.issuer_name.strip().casefold()
+    for ref in candidate.references:
+        if issuer and ref.name.strip().casefold() == issuer:
+            return 1.0, Reason("reference_issuer", 0.0, {"city": ref.name})
+    similar = [
+        ref.name
+        for ref in candidate.references
+        if (ref.country or candidate.country) == challenge.country
+        and signals.similar_size(ref.population, challenge.issuer_population)
+    ]
+    if similar:
+        return 0.7, Reason("references_similar", 0.0, {"cities": similar})
+    same = [
+        r.name
+        for r in candidate.references
+        if (r.country or candidate.country) == challenge.country
+    ]
+    if same:
+        return 0.4, Reason("references_country", 0.0, {"cities": same})
+    return 0.0, None
+
+
+def _proximity(challenge: ChallengeProfile, candidate: Candidate) -> tuple[float, Reason | None]:
+    if not challenge.country or candidate.country != challenge.country:
+        return 0.0, None
+    if challenge.location and candidate.location:
+        km = signals.distance_km(challenge.location, candidate.location)
+        return 0.5 + 0.5 * math.exp(-km / 300.0), Reason("distance", 0.0, {"km": round(km)})
+    return 0.75, Reason("same_country", 0.0, {"country": challenge.country})
+
+
+def _past_answers(challenge: ChallengeProfile, candidate: Candidate) -> tuple[float, Reason | None]:
+    wanted = set(challenge.sectors)
+    count = sum(1 for sector in candidate.past_answer_sectors if sector in wanted)
+    if not count:
+        return 0.0, None
+    return min(1.0, count / 2.0), Reason("past_answers", 0.0, {"count": count})
+
+
+def rank(
+    challenge: ChallengeProfile,
+    candidates: Sequence[Candidate],
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    stats: bm25.CorpusStats | None = None,
+    thesaurus: Thesaurus | None = None,
+    limit: int | None = None,
+) -> list[Recommendation]:
+    """Candidates ranked for `challenge`, best first, each with its features and reasons.
+
+    `stats` are the corpus statistics of all organisations (document frequencies); without
+    them they are computed over `candidates`, which is right when they are the whole corpus.
+    Ineligible candidates (countries, kinds) are left out. Ties keep the input order.
+    """
+    thesaurus = load_thesaurus() if thesaurus is None else thesaurus
+    eligible = [c for c in candidates if _eligible(challenge, c)]
+    docs = [_document(c, weights, thesaurus) for c in eligible]
+    if stats is None:
+        stats = bm25.corpus_stats(d.fields for d in docs)
+    query, query_surfaces = _query(
+        analyse(challenge.title, thesaurus), analyse(challenge.description, thesaurus), weights
+    )
+    field_weights = weights.field_weights()
+    lexical = [
+        bm25.score(query, d.fields, stats, field_weights, k1=weights.k1, b=weights.b) for d in docs
+    ]
+    best = max((s for s, _p in lexical), default=0.0) or 1.0
+    results = []
+    for candidate, doc, (raw, parts) in zip(eligible, docs, lexical, strict=True):
+        results.append(
+            _recommend(
+                challenge, candidate, doc, raw / best, parts, query_surfaces, thesaurus, weights
+            )
+        )
+    order = sorted(range(len(results)), key=lambda i: -results[i].score)
+    ranked = [results[i] for i in order]
+    return ranked if limit is None else ranked[:limit]
+
+
+def _recommend(
+    challenge: ChallengeProfile,
+    candidate: Candidate,
+    doc: _Doc,
+    lexical: float,
+    parts: Mapping[str, float],
+    query_surfaces: Mapping[str, str],
+    thesaurus: Thesaurus,
+    weights: Weights,
+) -> Recommendation:
+    sectors, shared, related = signals.sector_overlap(challenge.sectors, candidate.sectors)
+    kind = signals.kind_suitability(candidate.kind)
+    references, reference_reason = _references(challenge, candidate)
+    past, past_reason = _past_answers(challenge, candidate)
+    proximity, proximity_reason = _proximity(challenge, candidate)
+    features = {
+        "lexical": lexical,
+        "sectors": sectors,
+        "kind": kind,
+        "references": references,
+        "past_answers": past,
+        "proximity": proximity,
+    }
+    gate = min(1.0, lexical / weights.gate) if weights.gate > 0 else 1.0
+    contributions = {
+        "lexical": weights.lexical * lexical,
+        "sectors": weights.sectors * sectors * gate,
+        "references": weights.references * references * gate,
+        "past_answers": weights.past_answers * past * gate,
+        "proximity": weights.proximity * proximity * gate,
+    }
+    score = sum(contributions.values()) * (1.0 - weights.kind * (1.0 - kind))
+    reasons: list[Reason] = []
+    total_parts = sum(parts.values()) or 1.0
+    top = sorted(parts.items(), key=lambda item: -item[1])[:6]
+    terms = [query_surfaces.get(k, k) for k, _v in top if not _is_concept(k)]
+    if terms:
+        share = sum(v for k, v in top if not _is_concept(k)) / total_parts
+        reasons.append(Reason("terms", contributions["lexical"] * share, {"terms": terms}))
+    pairs = [
+        (query_surfaces.get(k, k), doc.surfaces.get(k, k), k.startswith(RELATED))
+        for k, _v in top
+        if _is_concept(k)
+    ]
+    if pairs:
+        share = sum(v for k, v in top if _is_concept(k)) / total_parts
+        reasons.append(
+            Reason(
+                "synonyms",
+                contributions["lexical"] * share,
+                {"pairs": [(a, b) for a, b, _r in pairs], "related": [r for _a, _b, r in pairs]},
+            )
+        )
+    if shared:
+        reasons.append(Reason("sectors", contributions["sectors"], {"sectors": shared}))
+    if related:
+        reasons.append(
+            Reason("related_sectors", contributions["sectors"] * (not shared), {"pairs": related})
+        )
+    for reason, feature in (
+        (reference_reason, "references"),
+        (past_reason, "past_answers"),
+        (proximity_reason, "proximity"),
+    ):
+        if reason is not None:
+            reasons.append(replace(reason, contribution=contributions[feature]))
+    reasons.sort(key=lambda r: -r.contribution)
+    return Recommendation(
+        candidate=candidate, score=round(score, 6), features=features, reasons=tuple(reasons)
+    )
+
+
+def _is_concept(key: str) -> bool:
+    return key[:1] in ("=", "~") and key[1:].isdigit()
+
+
+def bm25_baseline(
+    challenge: ChallengeProfile, candidates: Sequence[Candidate], *, limit: int | None = None
+) -> list[Recommendation]:
+    """Plain BM25 (French stemming, accents folded, no synonyms, no structured signal) over
+    name, offers and description: the reference the ranker is measured against."""
+    return rank(challenge, candidates, weights=BASELINE_WEIGHTS, thesaurus=Thesaurus(), limit=limit)

@@ -1,0 +1,196 @@
+"""The ranker: features, reasons, eligibility, look-alikes kept below the relevant ones."""
+
+from pathlib import Path
+
+import pytest
+
+from mediane.matching import bm25, dataset, metrics
+from mediane.matching.ranker import (
+    Candidate,
+    ChallengeProfile,
+    ReferenceCity,
+    bm25_baseline,
+    rank,
+)
+
+HELDOUT = Path(__file__).parent / "heldout"
+
+CHALLENGE = ChallengeProfile(
+    id="c",
+    title="Prévenir les résidents par courriel lors d'un avis d'ébullition",
+    description=(
+        "Lors d'un bris d'aqueduc, la municipalité doit joindre vite les résidents d'un secteur "
+        "par courriel et par texto, puis annoncer la levée de l'avis."
+    ),
+    sectors=("numerique",),
+    country="CA-QC",
+    issuer_name="Shawinigan",
+)
+
+RELEVANT = Candidate(
+    id="alert",
+    name="AlerteCitoyen",
+    kind="startup",
+    country="FR",
+    description="Notification des habitants par SMS et e-mail sur une zone tracée sur la carte.",
+    offers=("Alertes multicanales géociblées",),
+    sectors=("eau-dechets",),
+)
+LOOK_ALIKE = Candidate(
+    id="news",
+    name="Infolettre Commerce",
+    kind="pme",
+    country="CA-QC",
+    description="Marketing pour les boutiques: campagnes, concours, fidélisation sur Facebook.",
+    offers=("Gestion des réseaux sociaux",),
+    sectors=("numerique",),
+)
+FILLER = [
+    Candidate(id=f"f{i}", name=f"Fromagerie {i}", kind="pme", description=text)
+    for i, text in enumerate(
+        ["Fromages affinés au lait cru.", "Pain au levain et viennoiseries.", "Bières de garde."]
+    )
+]
+
+
+def ids(recommendations):
+    return [r.candidate.id for r in recommendations]
+
+
+def test_synonyms_find_an_organisation_using_other_words_above_a_look_alike():
+    ranked = rank(CHALLENGE, [LOOK_ALIKE, RELEVANT, *FILLER])
+    assert ids(ranked)[0] == "alert"
+    baseline = bm25_baseline(CHALLENGE, [LOOK_ALIKE, RELEVANT, *FILLER])
+    assert baseline[0].score == 0.0  # no shared word without synonyms
+    reason = next(r for r in ranked[0].reasons if r.code == "synonyms")
+    assert ("courriel", "e-mail") in reason.params["pairs"]
+    assert ("texto", "SMS") in reason.params["pairs"]
+
+
+def test_a_city_saying_the_same_stays_below_a_company():
+    city = Candidate(**{**RELEVANT.__dict__, "id": "city", "kind": "collectivite"})
+    ranked = rank(CHALLENGE, [city, RELEVANT])
+    assert ids(ranked) == ["alert", "city"]
+    assert ranked[0].features["kind"] > ranked[1].features["kind"]
+
+
+def test_sectors_and_structure_cannot_lift_an_organisation_without_the_problem_words():
+    same_sector = Candidate(
+        id="same",
+        name="Studio",
+        kind="startup",
+        country="CA-QC",
+        sectors=("numerique",),
+        description="Jeux vidéo éducatifs.",
+        references=(ReferenceCity("Shawinigan"),),
+    )
+    ranked = rank(CHALLENGE, [same_sector, RELEVANT])
+    assert ids(ranked) == ["alert", "same"]
+    assert ranked[1].features["lexical"] == 0.0
+    assert ranked[1].score == 0.0
+
+
+def test_reasons_name_sectors_references_and_country():
+    known = Candidate(
+        id="known",
+        name="Avis Municipal",
+        kind="pme",
+        country="CA-QC",
+        description="Appels automatisés, textos et courriels aux résidents d'une rue.",
+        sectors=("numerique", "education"),
+        references=(ReferenceCity("Rouyn-Noranda"), ReferenceCity("Shawinigan")),
+        past_answer_sectors=("numerique", "numerique"),
+    )
+    (result,) = rank(CHALLENGE, [known])
+    reasons = {r.code: r for r in result.reasons}
+    assert reasons["sectors"].params == {"sectors": ["numerique"]}
+    assert reasons["reference_issuer"].params == {"city": "Shawinigan"}
+    assert reasons["past_answers"].params == {"count": 2}
+    assert reasons["same_country"].params == {"country": "CA-QC"}
+    assert set(reasons["synonyms"].params["pairs"]) >= {("courriel", "courriels")}
+    assert result.features["references"] == 1.0
+    contributions = [r.contribution for r in result.reasons]
+    assert contributions == sorted(contributions, reverse=True)
+
+
+def test_similar_city_reference_and_distance():
+    challenge = ChallengeProfile(
+        id="c",
+        title="Éclairage public",
+        country="FR",
+        issuer_name="Nevers",
+        issuer_population=33_000,
+        location=(46.99, 3.16),
+    )
+    org = Candidate(
+        id="o",
+        name="Lumen",
+        kind="pme",
+        country="FR",
+        description="Éclairage public LED.",
+        references=(ReferenceCity("Blois", "FR", 45_000), ReferenceCity("Paris", "FR", 2_100_000)),
+        location=(47.59, 1.33),
+    )
+    (result,) = rank(challenge, [org])
+    reasons = {r.code: r for r in result.reasons}
+    assert reasons["references_similar"].params == {"cities": ["Blois"]}
+    assert 140 < reasons["distance"].params["km"] < 160
+    assert result.features["references"] == 0.7
+
+
+def test_related_sectors_count_less_than_shared_ones():
+    challenge = ChallengeProfile(id="c", title="laine", sectors=("laine-textile",))
+    related = Candidate(id="r", name="laine", sectors=("artisanat",), kind="pme")
+    shared = Candidate(id="s", name="laine", sectors=("laine-textile",), kind="pme")
+    ranked = rank(challenge, [related, shared])
+    assert ids(ranked) == ["s", "r"]
+    assert 0 < ranked[1].features["sectors"] < ranked[0].features["sectors"] == 1.0
+    codes = [r.code for r in ranked[1].reasons]
+    assert "related_sectors" in codes
+
+
+def test_ineligible_candidates_are_left_out_and_limit_applies():
+    challenge = ChallengeProfile(
+        id="c", title="courriel", eligible_countries=("FR",), eligible_kinds=("startup",)
+    )
+    ranked = rank(challenge, [LOOK_ALIKE, RELEVANT, *FILLER], limit=5)
+    assert ids(ranked) == ["alert"]
+    assert (
+        rank(CHALLENGE, [LOOK_ALIKE, RELEVANT, *FILLER], limit=2)
+        == rank(CHALLENGE, [LOOK_ALIKE, RELEVANT, *FILLER])[:2]
+    )
+
+
+def test_given_corpus_statistics_are_used():
+    stats = bm25.CorpusStats(total=1000, average_length=40.0, doc_freq={})
+    rare = rank(CHALLENGE, [RELEVANT, LOOK_ALIKE], stats=stats)
+    assert rare[0].candidate.id == "alert" and rare[0].features["lexical"] == 1.0
+
+
+def test_empty_inputs():
+    assert rank(CHALLENGE, []) == []
+    (result,) = rank(ChallengeProfile(id="e", title=""), [RELEVANT])
+    assert result.score == 0.0
+
+
+@pytest.mark.parametrize("directory", [HELDOUT])
+def test_ranker_beats_the_baseline_on_the_held_out_set(directory):
+    bench = dataset.load(directory)
+    candidates = [dataset.candidate_from(r) for r in bench.organisations]
+    ours, base = {}, {}
+    for record in bench.challenges:
+        challenge = dataset.challenge_from(record)
+        ours[challenge.id] = ids(rank(challenge, candidates))
+        base[challenge.id] = ids(bm25_baseline(challenge, candidates))
+    assert (
+        metrics.evaluate(ours, bench.qrels)["ndcg@10"]
+        > metrics.evaluate(base, bench.qrels)["ndcg@10"]
+    )
+    # look-alikes (stage lighting, car repair, parking builders, refuse trucks) stay below
+    # every ideal answer of their challenge
+    for cid, ranking in ours.items():
+        ideal = [o for o, g in bench.qrels[cid].items() if g == 3]
+        worst_ideal = max(ranking.index(o) for o in ideal)
+        for look_alike in ("ho-04", "ho-10", "ho-11", "ho-15", "ho-16", "ho-20", "ho-21"):
+            if look_alike in ranking[:worst_ideal]:
+                pytest.fail(f"{look_alike} above an ideal answer of {cid}")
