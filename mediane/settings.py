@@ -303,6 +303,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGO_MAX_BYTES = env_int("MEDIANE_LOGO_MAX_BYTES", 2 * 1024 * 1024)
 IMPORT_MAX_BYTES = env_int("MEDIANE_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+MARKET_ATTACHMENT_MAX_BYTES = env_int("MEDIANE_MARKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- Internationalisation -------------------------------------------------------------------
 # Source strings are written in French (see docs/architecture.md); English comes from locale/en.

@@ -21,6 +21,18 @@ from mediane.accounts.models import ApiToken, Invitation, Membership, Role, User
 from mediane.core.models import AuditEntry
 from mediane.core.permissions import can, registered_rules
 from mediane.directory.models import Expert, Organisation, Sector
+from mediane.market.models import (
+    Answer,
+    AnswerAttachment,
+    Challenge,
+    ChallengeAttachment,
+    ChallengeIssuer,
+    ChallengeQuestion,
+    JuryMember,
+    Offer,
+    OfferReference,
+    Score,
+)
 from mediane.notifications.models import Follow, Notification, NotificationPreference
 from mediane.territories.models import NetworkMembership, Territory, Twinning
 from tests.accounts.factories import (
@@ -87,6 +99,27 @@ SECRETARIAT_MANAGES = {
     "delete": STAFF,
 }
 
+SUPERUSER_ONLY = frozenset({"superuser"})
+# Editors and admins of any organisation may start a challenge (the service checks the issuer).
+ANY_EDITOR = frozenset({"editor", "admin", "admin_other"}) | STAFF
+
+
+def challenge_row(
+    view: frozenset[str], *, ask: frozenset[str] = SUPERUSER_ONLY, ranking: frozenset[str] = STAFF
+) -> dict[str, frozenset[str]]:
+    """A challenge issued by O (no juror among the roles: jurors are tested in tests/market)."""
+    return {
+        "view": view,
+        "create": ANY_EDITOR,
+        "change": O_EDITORS | STAFF,
+        "review": STAFF,
+        "ask": ask,
+        "view_answers": STAFF,
+        "score": SUPERUSER_ONLY,
+        "view_ranking": ranking,
+    }
+
+
 # object key -> (model, {action: roles allowed})
 EXPECTED: dict[str, tuple[type, dict[str, frozenset[str]]]] = {
     "organisation_public": (Organisation, organisation_row(EVERYONE)),
@@ -142,6 +175,35 @@ EXPECTED: dict[str, tuple[type, dict[str, frozenset[str]]]] = {
         NotificationPreference,
         {"view": frozenset({"member", "superuser"}), "change": frozenset({"member", "superuser"})},
     ),
+    # Innovation market (mediane/market/rules.py).
+    "challenge_draft_of_o": (Challenge, challenge_row(O_EDITORS | STAFF)),
+    "challenge_open_of_o": (Challenge, challenge_row(EVERYONE, ask=NETWORK)),
+    "challenge_judged_of_o": (
+        Challenge,
+        challenge_row(EVERYONE, ask=NETWORK, ranking=O_EDITORS | STAFF),
+    ),
+    "challenge_attachment_of_draft": (ChallengeAttachment, {"view": O_EDITORS | STAFF}),
+    # Asked by admin_other on O's open challenge, not answered yet; then published.
+    "question_pending": (
+        ChallengeQuestion,
+        {"view": O_EDITORS | STAFF | {"admin_other"}, "answer": O_EDITORS | STAFF},
+    ),
+    "question_published": (ChallengeQuestion, {"view": EVERYONE, "answer": O_EDITORS | STAFF}),
+    # O answers a challenge issued by the other organisation: its issuers do not read it.
+    "answer_of_o": (Answer, {"view": O_MEMBERS | STAFF, "change": O_EDITORS | SUPERUSER_ONLY}),
+    "answer_attachment_of_o": (AnswerAttachment, {"view": O_MEMBERS | STAFF}),
+    # A mark given by O's member, juror of O's challenge in evaluation (jury still open).
+    "score_by_member": (Score, {"view": frozenset({"member"}) | STAFF}),
+    "offer_published_of_o": (
+        Offer,
+        {"view": EVERYONE, "create": AUTHENTICATED, "change": O_EDITORS | STAFF},
+    ),
+    "offer_draft_of_o": (
+        Offer,
+        {"view": O_MEMBERS | STAFF, "create": AUTHENTICATED, "change": O_EDITORS | STAFF},
+    ),
+    # Another organisation's offer citing O as a city: only O's editors confirm.
+    "offer_reference_to_o": (OfferReference, {"confirm": O_EDITORS | SUPERUSER_ONLY}),
 }
 
 
@@ -196,8 +258,73 @@ def world(db) -> dict[str, Any]:
         ),
         "follow": Follow.objects.create(user=users["member"], sector=SectorFactory()),
         "notification_preference": NotificationPreference.objects.create(user=users["member"]),
+        **_market_objects(o, other, users, org_with),
     }
     return {"users": users, "objects": objects}
+
+
+def _market_objects(o: Any, other: Any, users: dict[str, Any], org_with: Any) -> dict[str, Any]:
+    from django.utils import timezone
+
+    def challenge(issuer: Any, status: str, **extra: Any) -> Challenge:
+        item = Challenge.objects.create(
+            title=f"Défi {status}",
+            slug=f"defi-{Challenge.objects.count()}",
+            problem="p",
+            status=status,
+        )
+        for name, value in extra.items():
+            setattr(item, name, value)
+        item.save()
+        ChallengeIssuer.objects.create(challenge=item, organisation=issuer, role="lead")
+        return item
+
+    draft = challenge(o, "draft")
+    opened = challenge(o, "open")
+    judged = challenge(o, "evaluation", jury_closed_at=timezone.now())
+    scoring = challenge(o, "evaluation")
+    of_other = challenge(other, "open")
+    answer_of_o = Answer.objects.create(challenge=of_other, organisation=o, approach="a")
+    answer_to_o = Answer.objects.create(challenge=scoring, organisation=other, approach="a")
+    juror = JuryMember.objects.create(challenge=scoring, user=users["member"], kind="issuer")
+    criterion = scoring.criteria.create(label="Prix", weight=10)
+    pending = ChallengeQuestion.objects.create(
+        challenge=opened, asked_by=users["admin_other"], question="q"
+    )
+    published = ChallengeQuestion.objects.create(
+        challenge=opened, asked_by=users["admin_other"], question="q", answer="r", is_published=True
+    )
+    offer = Offer.objects.create(organisation=o, title="Offre", slug="offre-o", status="published")
+    draft_offer = Offer.objects.create(organisation=o, title="Brouillon", slug="offre-o-brouillon")
+    offer_of_other = Offer.objects.create(organisation=other, title="Autre", slug="offre-autre")
+    reference = OfferReference.objects.create(offer=offer_of_other, organisation=o)
+    city = org_with("public")
+    city.kind = "collectivite"  # O seen as a city by the rule; its memberships are unchanged
+    reference.organisation = city
+    attachment = {
+        "title": "f",
+        "file": "market/f.pdf",
+        "content_type": "application/pdf",
+        "size": 1,
+    }
+    return {
+        "challenge_draft_of_o": draft,
+        "challenge_open_of_o": opened,
+        "challenge_judged_of_o": judged,
+        "challenge_attachment_of_draft": ChallengeAttachment.objects.create(
+            challenge=draft, **attachment
+        ),
+        "question_pending": pending,
+        "question_published": published,
+        "answer_of_o": answer_of_o,
+        "answer_attachment_of_o": AnswerAttachment.objects.create(answer=answer_of_o, **attachment),
+        "score_by_member": Score.objects.create(
+            juror=juror, answer=answer_to_o, criterion=criterion, value=3
+        ),
+        "offer_published_of_o": offer,
+        "offer_draft_of_o": draft_offer,
+        "offer_reference_to_o": reference,
+    }
 
 
 @pytest.mark.parametrize("key", list(EXPECTED))
