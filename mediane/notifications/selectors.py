@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -41,10 +42,26 @@ def notification_get_for(*, user: Any, pk: int) -> Notification:
     return found
 
 
-def unread_count(*, user: Any) -> int:
+UNREAD_CACHE_SECONDS = 30
+
+
+def unread_cache_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
+def unread_count(*, user: Any, cached: bool = False) -> int:
+    """The user's unread notifications. `cached=True` (the header on every page) reads a count
+    kept at most 30 s and dropped by every write that changes it, so pages cost no query."""
     if not is_authenticated(user):
         return 0
-    return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+    key = unread_cache_key(user.pk)
+    if cached:
+        found = cache.get(key)
+        if found is not None:
+            return int(found)
+    count = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+    cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return count
 
 
 def follows_for(*, user: Any) -> QuerySet[Follow]:
@@ -78,3 +95,8 @@ def preference_for(*, user: Any) -> NotificationPreference:
     """The user's e-mail preference; an unsaved default (daily, every topic) when none exists."""
     found = NotificationPreference.objects.filter(user_id=user.pk).first()
     return found or NotificationPreference(user=user)
+
+
+def warm_unread_count(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """On login (`user_logged_in`): count once, so the pages that follow read the cache."""
+    unread_count(user=user)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
@@ -42,7 +43,11 @@ from mediane.notifications.models import (
     Topic,
     topic_label,
 )
-from mediane.notifications.selectors import FollowNotFound, NotificationNotFound
+from mediane.notifications.selectors import (
+    FollowNotFound,
+    NotificationNotFound,
+    unread_cache_key,
+)
 from mediane.search.query import stems
 from mediane.territories.models import Territory
 
@@ -125,7 +130,15 @@ def notify(
             )
         if ids:
             transaction.on_commit(lambda: _enqueue_immediate(ids))
+        _forget_unread(list(people))
     return len(created)
+
+
+def _forget_unread(user_ids: list[int]) -> None:
+    """Drop the cached unread counts now and again once the transaction commits."""
+    keys = [unread_cache_key(pk) for pk in user_ids]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def _enqueue_immediate(ids: list[int]) -> None:
@@ -347,6 +360,7 @@ def notification_mark_read(*, actor: Any, notification_id: int) -> Notification:
             Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
                 read_at=notification.read_at
             )
+            _forget_unread([notification.recipient_id])
     return notification
 
 
@@ -356,9 +370,11 @@ def notifications_mark_all_read(*, actor: Any) -> int:
     if not is_authenticated(actor):
         raise PermissionDenied("mark_read")
     with transaction.atomic():
-        return Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(
+        count = Notification.objects.filter(recipient_id=actor.pk, read_at__isnull=True).update(
             read_at=timezone.now()
         )
+        _forget_unread([actor.pk])
+    return count
 
 
 # --- preferences ---------------------------------------------------------------------------------

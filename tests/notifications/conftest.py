@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 
 from mediane.notifications.models import NotificationPreference
 from tests.accounts.factories import UserFactory
@@ -12,6 +13,14 @@ from tests.accounts.factories import UserFactory
 def _immediate_tasks(settings):
     """Tasks run in-process, so the e-mail a task sends is in `mail.outbox`."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The header's unread count is cached per user id; ids are reused between tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

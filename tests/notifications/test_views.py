@@ -210,3 +210,28 @@ def test_follow_button_include_works_for_a_sector(rf, alice):
     assert "Suivre" in html and "Ne plus suivre" not in html
     follow_create(actor=alice, sector=sector)
     assert "Ne plus suivre" in template.render({"sector": sector, "user": alice}, request)
+
+
+def test_header_count_costs_no_query_and_follows_writes(client, alice, django_assert_num_queries):
+    from mediane.notifications.selectors import unread_count
+
+    make(alice, 2)
+    assert unread_count(user=alice, cached=True) == 2
+    with django_assert_num_queries(0):
+        assert unread_count(user=alice, cached=True) == 2
+    make(alice, 1)  # notify drops the cached count
+    assert unread_count(user=alice, cached=True) == 3
+    first = Notification.objects.filter(recipient=alice).first()
+    from mediane.notifications.services import notification_mark_read
+
+    notification_mark_read(actor=alice, notification_id=first.pk)
+    assert unread_count(user=alice, cached=True) == 2
+
+
+def test_login_warms_the_header_count(client, alice, django_assert_num_queries):
+    from mediane.notifications.selectors import unread_count
+
+    make(alice, 2)
+    client.force_login(alice)
+    with django_assert_num_queries(0):
+        assert unread_count(user=alice, cached=True) == 2

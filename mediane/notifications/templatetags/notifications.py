@@ -21,10 +21,10 @@ FOLLOW_KINDS: dict[type, str] = {
 
 @register.inclusion_tag("notifications/_header_link.html", takes_context=True)
 def notifications_link(context: template.Context) -> dict[str, Any]:
-    """The header link to the notification centre with the unread count (one query)."""
+    """The header link to the notification centre with the unread count (cached briefly)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    return {"unread": selectors.unread_count(user=user), "request": request}
+    return {"unread": selectors.unread_count(user=user, cached=True), "request": request}
 
 
 @register.simple_tag(takes_context=True)
