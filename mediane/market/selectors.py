@@ -157,6 +157,11 @@ def challenges_for_organisation(user: Any, organisation_id: int) -> QuerySet[Cha
     return challenges_list_for(user, ChallengeFilters(issuer=organisation_id))
 
 
+def challenges_for_territory(user: Any, territory_slug: str) -> QuerySet[Challenge]:
+    """Challenges concerning a territory or issued by one of its organisations (territory page)."""
+    return challenges_list_for(user, ChallengeFilters(territories=(territory_slug,)))
+
+
 def challenge_get_for(user: Any, *, slug: str | None = None, pk: int | None = None) -> Challenge:
     """One challenge `user` may read, with issuers, sectors, territories, criteria prefetched."""
     qs = _challenge_qs().prefetch_related("territories", "criteria", "attachments")

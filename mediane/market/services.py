@@ -342,6 +342,7 @@ def challenge_create(
     data: ChallengeInput,
     co_issuers: Iterable[Organisation] = (),
     is_demo: bool = False,
+    now: datetime | None = None,
 ) -> Challenge:
     """Create a draft issued by `lead_issuer` (and `co_issuers`), with the default grid."""
     require(actor, "create", Challenge)
@@ -375,7 +376,7 @@ def challenge_create(
     )
     ChallengeEvent.objects.create(
         challenge=challenge,
-        at=timezone.now(),
+        at=_now(now),
         actor=challenge.created_by,
         from_status="",
         to_status=S.DRAFT,

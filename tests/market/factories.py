@@ -124,7 +124,10 @@ class MarketWorld:
 
     def draft(self, **changes: Any) -> Challenge:
         return services.challenge_create(
-            actor=self.city_editor, lead_issuer=self.city, data=challenge_input(**changes)
+            actor=self.city_editor,
+            lead_issuer=self.city,
+            data=challenge_input(**changes),
+            now=self.now,
         )
 
     def open_challenge(self, **changes: Any) -> Challenge:
