@@ -668,6 +668,13 @@ def challenge_decide(
         raise Conflict(_("Clôturez d'abord le jury."), code="jury_open")
     active = {a.pk: a for a in challenge.answers.exclude(status=AnswerStatus.WITHDRAWN)}  # type: ignore[attr-defined]
     errors: dict[str, list[str]] = {}
+    chosen: dict[int, str] = {}
+    for key, reason in awarded.items():  # ids may come from a form as text
+        try:
+            chosen[int(str(key))] = str(reason or "")
+        except ValueError:
+            chosen[-1] = str(reason or "")
+    awarded = chosen
     unknown = [pk for pk in awarded if pk not in active]
     if unknown:
         errors["awarded"] = [_("Réponse inconnue ou retirée.")]
@@ -774,7 +781,12 @@ def challenge_attach(
 
 
 @transaction.atomic
-def attachment_delete(*, actor: Any, attachment: ChallengeAttachment | AnswerAttachment) -> None:
+def attachment_delete(
+    *,
+    actor: Any,
+    attachment: ChallengeAttachment | AnswerAttachment,
+    now: datetime | None = None,
+) -> None:
     """Remove an attachment and its file (after commit)."""
     if isinstance(attachment, ChallengeAttachment):
         challenge = attachment.challenge
@@ -785,7 +797,7 @@ def attachment_delete(*, actor: Any, attachment: ChallengeAttachment | AnswerAtt
     else:
         answer = attachment.answer
         require(actor, "change", answer)
-        _check_answer_open(answer.challenge, _now(None))
+        _check_answer_open(answer.challenge, _now(now))
         target = answer
     name, storage = attachment.file.name or "", attachment.file.storage
     audit_record(actor=actor, action="attachment.delete", obj=target, changes={"file": name})

@@ -192,9 +192,49 @@ def test_shortlist_and_decision_need_reasons(world):
         services.challenge_decide(
             actor=world.city_editor, challenge=challenge, awarded={999_999: "?"}
         )
+    with pytest.raises(ValidationFailed):
+        services.challenge_decide(
+            actor=world.city_editor, challenge=challenge, awarded={"pas-un-id": "?"}
+        )
     services.challenge_decide(actor=world.city_editor, challenge=challenge, awarded={})
     challenge.refresh_from_db()
     assert challenge.status == "not_awarded"
+
+
+def test_decision_accepts_ids_as_text(world):
+    challenge, (mine, theirs) = world.evaluation(jurors=[world.expert])
+    services.jury_close(actor=world.city_editor, challenge=challenge, now=world.now)
+    services.challenge_decide(
+        actor=world.city_editor, challenge=challenge, awarded={str(theirs.pk): "Moins cher"}
+    )
+    theirs.refresh_from_db()
+    mine.refresh_from_db()
+    assert theirs.awarded and not mine.awarded
+
+
+def test_attachment_delete_follows_the_deadline(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.market.test_attachments import PDF
+
+    challenge = world.open_challenge()
+    answer = world.answer(challenge)
+    attachment = services.answer_attach(
+        actor=world.company_editor,
+        answer=answer,
+        file=SimpleUploadedFile("offre.pdf", PDF),
+        now=world.now,
+    )
+    with pytest.raises(PermissionDenied):
+        services.attachment_delete(actor=world.rival_editor, attachment=attachment, now=world.now)
+    with pytest.raises(Conflict):
+        services.attachment_delete(
+            actor=world.company_editor,
+            attachment=attachment,
+            now=world.after_closing(challenge),
+        )
+    services.attachment_delete(actor=world.company_editor, attachment=attachment, now=world.now)
+    assert not answer.attachments.exists()
 
 
 def test_jury_frozen_once_closed(world):
