@@ -123,3 +123,22 @@ def test_reference_needs_exactly_one_target(world):
             organisation=world.city,
             territory=world.city.territory,
         )
+
+
+def test_reindex_rebuilds_public_challenges_and_published_offers_only(world):
+    from mediane.search.services import registered_kinds, reindex
+
+    assert {"challenge", "offer"} <= set(registered_kinds())
+    opened = world.open_challenge()
+    world.draft(title="Brouillon")
+    offer = world.offer()
+    services.offer_create(
+        actor=world.company_editor, organisation=world.company, data=offer_input(title="Projet")
+    )
+    SearchEntry.objects.filter(kind__in=["challenge", "offer"]).delete()
+    assert reindex(["challenge", "offer"]) == 2
+    assert set(SearchEntry.objects.values_list("kind", "object_id")) >= {
+        ("challenge", opened.pk),
+        ("offer", offer.pk),
+    }
+    assert SearchEntry.objects.filter(kind__in=["challenge", "offer"]).count() == 2
