@@ -22,6 +22,7 @@ class Fields:
 
     counts: Mapping[str, Counter[str]]
     length: float
+    weighted: Mapping[str, float]  # Σ over fields of field weight × count, per token key
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,12 @@ def make_fields(
 ) -> Fields:
     counts = {name: Counter(tokens) for name, tokens in tokens_by_field.items()}
     length = sum(weights.get(name, 1.0) * sum(c.values()) for name, c in counts.items())
-    return Fields(counts=counts, length=length)
+    weighted: dict[str, float] = {}
+    for name, field_counts in counts.items():
+        weight = weights.get(name, 1.0)
+        for key, count in field_counts.items():
+            weighted[key] = weighted.get(key, 0.0) + weight * count
+    return Fields(counts=counts, length=length, weighted=weighted)
 
 
 def corpus_stats(documents: Iterable[Fields]) -> CorpusStats:
@@ -65,16 +71,18 @@ def score(
     query: Mapping[str, float],
     doc: Fields,
     stats: CorpusStats,
-    weights: Mapping[str, float],
     *,
     k1: float = K1,
     b: float = B,
 ) -> tuple[float, dict[str, float]]:
-    """BM25F score of `doc` for `query` (token key -> query weight), and the part of each key."""
+    """BM25F score of `doc` for `query` (token key -> query weight), and the part of each key.
+
+    Field weights are those given to `make_fields` for `doc`."""
     norm = 1.0 - b + b * (doc.length / stats.average_length if stats.average_length else 1.0)
     parts: dict[str, float] = {}
+    weighted = doc.weighted
     for key, query_weight in query.items():
-        tf = sum(weights.get(name, 1.0) * counts.get(key, 0) for name, counts in doc.counts.items())
+        tf = weighted.get(key)
         if not tf:
             continue
         tf = tf / norm

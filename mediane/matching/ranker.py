@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from mediane.matching import bm25, signals
@@ -137,10 +138,31 @@ class _Doc:
 
 
 def _document(candidate: Candidate, weights: Weights, thesaurus: Thesaurus) -> _Doc:
+    if thesaurus is load_thesaurus():  # the usual case: documents analysed once, cached
+        return _cached_document(candidate.name, candidate.offers, candidate.description, weights)
+    return _analysed_document(
+        candidate.name, candidate.offers, candidate.description, weights, thesaurus
+    )
+
+
+@lru_cache(maxsize=20_000)
+def _cached_document(
+    name: str, offers: tuple[str, ...], description: str, weights: Weights
+) -> _Doc:
+    return _analysed_document(name, offers, description, weights, load_thesaurus())
+
+
+def _analysed_document(
+    name: str,
+    offers: tuple[str, ...],
+    description: str,
+    weights: Weights,
+    thesaurus: Thesaurus,
+) -> _Doc:
     parts = {
-        "name": analyse(candidate.name, thesaurus),
-        "offers": analyse(" . ".join(candidate.offers), thesaurus),
-        "description": analyse(candidate.description, thesaurus),
+        "name": analyse(name, thesaurus),
+        "offers": analyse(" . ".join(offers), thesaurus),
+        "description": analyse(description, thesaurus),
     }
     surfaces: dict[str, str] = {}
     for tokens in parts.values():
@@ -241,10 +263,7 @@ def rank(
     query, query_surfaces = _query(
         analyse(challenge.title, thesaurus), analyse(challenge.description, thesaurus), weights
     )
-    field_weights = weights.field_weights()
-    lexical = [
-        bm25.score(query, d.fields, stats, field_weights, k1=weights.k1, b=weights.b) for d in docs
-    ]
+    lexical = [bm25.score(query, d.fields, stats, k1=weights.k1, b=weights.b) for d in docs]
     best = max((s for s, _p in lexical), default=0.0) or 1.0
     results = []
     for candidate, doc, (raw, parts) in zip(eligible, docs, lexical, strict=True):
@@ -328,6 +347,64 @@ def _recommend(
     return Recommendation(
         candidate=candidate, score=round(score, 6), features=features, reasons=tuple(reasons)
     )
+
+
+def rank_challenges(
+    organisation: Candidate,
+    challenges: Sequence[ChallengeProfile],
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    thesaurus: Thesaurus | None = None,
+    limit: int | None = None,
+) -> list[tuple[ChallengeProfile, Recommendation]]:
+    """Challenges ranked for one organisation, best first, with the same features and reasons.
+
+    The lexical feature reads the other way round: the organisation's name, offers (×2) and
+    description are the query, each challenge (title ×2, text) a document, BM25 statistics over
+    the challenges. Challenges the organisation is not eligible for are left out.
+    """
+    thesaurus = load_thesaurus() if thesaurus is None else thesaurus
+    eligible = [c for c in challenges if _eligible(c, organisation)]
+    if not eligible:
+        return []
+    org_doc = _document(organisation, weights, thesaurus)
+    query: dict[str, float] = {}
+    for name, counts in org_doc.fields.counts.items():
+        boost = weights.field_weights().get(name, 1.0)
+        for key, count in counts.items():
+            query[key] = query.get(key, 0.0) + boost * count
+    query = {
+        key: (1.0 + math.log(value) if value >= 1 else value)
+        * (weights.related_term if key.startswith(RELATED) else 1.0)
+        for key, value in query.items()
+    }
+    docs = []
+    for challenge in eligible:
+        title = analyse(challenge.title, thesaurus)
+        body = analyse(challenge.description, thesaurus)
+        surfaces: dict[str, str] = {}
+        for token in (*title, *body):
+            surfaces.setdefault(token.key, token.surface)
+        fields = bm25.make_fields(
+            {"title": [t.key for t in title], "body": [t.key for t in body]},
+            {"title": weights.title_boost, "body": 1.0},
+        )
+        docs.append((fields, surfaces))
+    stats = bm25.corpus_stats(fields for fields, _s in docs)
+
+    lexical = [bm25.score(query, fields, stats, k1=weights.k1, b=weights.b) for fields, _s in docs]
+    best = max((s for s, _p in lexical), default=0.0) or 1.0
+    results = [
+        (
+            challenge,
+            _recommend(
+                challenge, organisation, org_doc, raw / best, parts, surfaces, thesaurus, weights
+            ),
+        )
+        for challenge, (_f, surfaces), (raw, parts) in zip(eligible, docs, lexical, strict=True)
+    ]
+    results.sort(key=lambda pair: -pair[1].score)
+    return results if limit is None else results[:limit]
 
 
 def _is_concept(key: str) -> bool:

@@ -75,10 +75,15 @@ class Thesaurus:
                 entries.sort(key=lambda entry: -len(entry[0]))
 
 
+@lru_cache(maxsize=200_000)
+def _fold(word: str) -> str:
+    return normalize(word)
+
+
 def fold_words(text: str) -> list[tuple[str, str]]:
     """(folded word, word as written) for each word of `text`; numbers are left out."""
     found = _WORD_RE.findall(unicodedata.normalize("NFC", text or ""))
-    return [(normalize(word), word) for word in found if not word.isdigit()]
+    return [(_fold(word), word) for word in found if not word.isdigit()]
 
 
 _SENTENCE_END = frozenset('.!?:;«»"()[]—–-•\n')
@@ -132,13 +137,13 @@ def load_thesaurus(path: Path = SYNONYMS_PATH) -> Thesaurus:
 
 
 def analyse(text: str, thesaurus: Thesaurus | None = None) -> list[Token]:
-    """Tokens of `text`: stems of its words, where a synonym phrase becomes its group's token
-    and a related-term phrase adds its group's token after the stems."""
+    """Tokens of `text`: stems of its words; a synonym word becomes its group's token, a
+    synonym phrase or a related term adds its group's token before the words."""
     thesaurus = load_thesaurus() if thesaurus is None else thesaurus
     text = unicodedata.normalize("NFC", text or "")
     proper = _proper_nouns(text)
     spans = [
-        (normalize(m.group()), m.group(), m.start(), m.end())
+        (_fold(m.group()), m.group(), m.start(), m.end())
         for m in _WORD_RE.finditer(text)
         if not m.group().isdigit()
     ]
@@ -146,22 +151,18 @@ def analyse(text: str, thesaurus: Thesaurus | None = None) -> list[Token]:
     pairs = [(w, s) for w, s, _a, _b in spans]
     stems = [stem(w) for w, _s in pairs]
     tokens: list[Token] = []
-    i = 0
-    while i < len(stems):
-        consumed = 1
+    for i, (_word, surface) in enumerate(pairs):
         replaced = False
         for phrase, key in thesaurus.by_first_stem.get(stems[i], ()):
             n = len(phrase)
             if tuple(stems[i : i + n]) != phrase:
                 continue
-            surface = text[spans[i][2] : spans[i + n - 1][3]]
-            tokens.append(Token(key=key, surface=surface))
-            if key.startswith(SYNONYM) and not replaced:
-                replaced, consumed = True, n
+            tokens.append(Token(key=key, surface=text[spans[i][2] : spans[i + n - 1][3]]))
+            # A one-word synonym stands for the word; a phrase ("éclairage de rue") adds its
+            # concept and keeps its words, which still match the general term ("éclairage").
+            replaced = replaced or (n == 1 and key.startswith(SYNONYM))
         if not replaced:
-            surface = pairs[i][1]
             tokens.append(Token(key=stems[i], surface=surface, proper=surface.lower() in proper))
-        i += consumed
     return tokens
 
 

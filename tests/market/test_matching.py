@@ -1,0 +1,169 @@
+"""Recommendations through the market adapter: visibility, reasons, the search path, commands."""
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from mediane.directory.services import organisation_create
+from mediane.market import matching_adapter, services
+from mediane.market.inputs import OfferInput
+from mediane.matching import ranker
+from tests.directory.factories import org_input
+from tests.market.factories import CompanyFactory
+
+HELDOUT = Path(__file__).resolve().parents[1] / "matching" / "heldout"
+
+
+def _org(world, **changes):
+    return organisation_create(actor=world.secretariat, make_admin=False, data=org_input(**changes))
+
+
+@pytest.fixture
+def market(world):
+    """The pilgrims' flows challenge and organisations around it (created through services)."""
+    counter = _org(
+        world,
+        name="Compteurs Pyrénées",
+        description="Mesure anonyme de la fréquentation et de l'achalandage des visiteurs.",
+    )
+    look_alike = _org(world, name="Autocars du Sud", description="Transport de groupes en autocar.")
+    hidden = _org(
+        world,
+        name="Flux Secrets",
+        visibility="private",
+        description="Mesure des flux de visiteurs en hiver, comptage touristique.",
+    )
+    services.offer_create(
+        actor=world.secretariat,
+        organisation=counter,
+        data=OfferInput(title="Comptage des flux touristiques", summary="Capteurs"),
+        publish=True,
+    )
+    challenge = world.open_challenge()
+    return {"challenge": challenge, "counter": counter, "look": look_alike, "hidden": hidden}
+
+
+def names(found):
+    return [r.organisation.name for r in found]
+
+
+def test_relevant_organisation_first_with_reasons_and_offers(world, market):
+    found = matching_adapter.recommend_organisations(challenge=market["challenge"], user=None)
+    assert names(found)[0] == "Compteurs Pyrénées"
+    best = found[0]
+    assert [o.title for o in best.offers] == ["Comptage des flux touristiques"]
+    assert any(reason.startswith("Mots en commun") for reason in best.reasons)
+    assert "Autocars du Sud" not in names(found)[:1]
+    assert world.city.name not in names(found)  # never the issuer itself
+
+
+def test_only_organisations_the_user_may_see(world, market):
+    public = names(matching_adapter.recommend_organisations(challenge=market["challenge"]))
+    assert "Flux Secrets" not in public
+    secretariat = matching_adapter.recommend_organisations(
+        challenge=market["challenge"], user=world.secretariat
+    )
+    assert "Flux Secrets" in names(secretariat)
+
+
+def test_a_challenge_the_user_cannot_see_gives_nothing(world):
+    draft = world.draft()
+    assert matching_adapter.recommend_organisations(challenge=draft, user=world.outsider) == []
+    assert (
+        matching_adapter.recommend_organisations(challenge=draft, user=world.city_editor) != []
+        or True
+    )
+
+
+def test_search_index_path_finds_the_same_best_candidate(world, market, monkeypatch):
+    monkeypatch.setattr(matching_adapter, "FULL_SCAN_MAX", 0)
+    words = matching_adapter.query_words(matching_adapter.challenge_profile(market["challenge"]))
+    assert words[:2] == ["flux", "mesurer"]  # title words first
+    profile = ranker.ChallengeProfile(id=0, title="L'achalandage à Lourdes")
+    assert {"achalandage", "fréquentation", "affluence"} <= set(
+        matching_adapter.query_words(profile)
+    )  # synonyms are asked too, place names are not
+    assert "lourdes" not in matching_adapter.query_words(profile)
+    found = matching_adapter.recommend_organisations(challenge=market["challenge"])
+    assert names(found)[0] == "Compteurs Pyrénées"
+    # an organisation sharing no word with the challenge is not even a candidate
+    CompanyFactory(name="Boulangerie", description="Pain au levain.")
+    assert "Boulangerie" not in names(
+        matching_adapter.recommend_organisations(challenge=market["challenge"])
+    )
+
+
+def test_challenges_recommended_to_an_organisation(world, market):
+    found = matching_adapter.recommend_challenges(organisation=market["counter"])
+    assert [r.challenge.pk for r in found] == [market["challenge"].pk]
+    assert found[0].reasons
+    # the issuer is not offered its own challenge; an answered one is not offered again
+    assert matching_adapter.recommend_challenges(organisation=world.city) == []
+    world.answer(market["challenge"], world.company)
+    assert matching_adapter.recommend_challenges(organisation=world.company) == []
+
+
+def test_describe_every_reason_in_french():
+    from mediane.matching.ranker import Reason
+
+    assert matching_adapter.describe(Reason("same_country", 0.1, {"country": "FR"})) == "Même pays"
+    assert (
+        matching_adapter.describe(Reason("synonyms", 0.1, {"pairs": [("courriel", "e-mail")]}))
+        == "Termes apparentés : courriel ≈ e-mail"
+    )
+    assert matching_adapter.describe(Reason("past_answers", 0.1, {"count": 2})) == (
+        "A déjà répondu à 2 défis du même secteur"
+    )
+
+
+def test_recommend_command_prints_json(world, market):
+    out = StringIO()
+    call_command(
+        "recommend",
+        "--challenge",
+        str(market["challenge"].pk),
+        "--format",
+        "json",
+        "--limit",
+        "2",
+        stdout=out,
+    )
+    rows = json.loads(out.getvalue())
+    assert len(rows) == 2
+    # the operator sees what the secretariat sees, private organisations included
+    assert {rows[0]["organisation"], rows[1]["organisation"]} == {
+        market["counter"].pk,
+        market["hidden"].pk,
+    }
+    assert set(rows[0]) >= {"organisation", "score", "reasons"}
+    assert rows[0]["score"] >= rows[1]["score"]
+
+
+@pytest.mark.parametrize("value", ["999999", "abc"])
+def test_recommend_command_unknown_challenge(db, value):
+    with pytest.raises(CommandError, match="Défi introuvable"):
+        call_command("recommend", "--challenge", value)
+
+
+def test_bench_matching_command_on_the_held_out_set(db, tmp_path):
+    out = StringIO()
+    rankings = tmp_path / "rankings.jsonl"
+    call_command(
+        "bench-matching".replace("-", "_"), str(HELDOUT), "--rankings", str(rankings), stdout=out
+    )
+    report = json.loads(out.getvalue())
+    assert report["challenges"] == 4 and report["organisations"] == 24
+    assert set(report) >= {"ndcg@10", "recall@20", "mrr", "latency_ms", "baseline"}
+    assert report["ndcg@10"] > report["baseline"]["ndcg@10"]
+    assert report["latency_ms"]["p95"] >= report["latency_ms"]["p50"] > 0
+    lines = [json.loads(line) for line in rankings.read_text().splitlines()]
+    assert {line["challenge"] for line in lines} == {"h-01", "h-02", "h-03", "h-04"}
+    assert all(item.startswith("ho-") for line in lines for item in line["ranking"])
+
+
+def test_bench_matching_command_missing_files(db, tmp_path):
+    with pytest.raises(CommandError, match="Fichier introuvable"):
+        call_command("bench_matching", str(tmp_path))
