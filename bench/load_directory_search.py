@@ -68,6 +68,7 @@ class Phase:
     retries: int = 0
     error_samples: list[str] = field(default_factory=list)
     elapsed: float = 0.0
+    client_cpu: float = 0.0  # CPU seconds used by this load generator during the phase
 
     def summary(self) -> dict[str, float | int | str]:
         lat = sorted(self.latencies)
@@ -83,6 +84,10 @@ class Phase:
             "mean_ms": round(statistics.fmean(lat), 1) if lat else 0.0,
             "max_ms": round(lat[-1], 1) if lat else 0.0,
             "throughput_rps": round(len(lat) / self.elapsed, 1) if self.elapsed else 0.0,
+            # The generator shares the machine's cores with the server: its CPU per request.
+            "client_cpu_ms_per_request": round(self.client_cpu * 1000 / len(lat), 2)
+            if lat
+            else 0.0,
         }
 
 
@@ -106,7 +111,14 @@ def request_paths(terms: list[str], count: int, seed: int) -> list[str]:
     return paths
 
 
-def run_phase(clients: list, phase: Phase, paths: list[str], duration: float, max_requests: int):
+def run_phase(
+    clients: list,
+    phase: Phase,
+    paths: list[str],
+    duration: float,
+    max_requests: int,
+    start: int = 0,
+):
     """Send requests from `phase.clients` threads until `duration` or `max_requests`.
 
     The httpx clients are created beforehand (creating one costs milliseconds of CPU) and every
@@ -126,7 +138,7 @@ def run_phase(clients: list, phase: Phase, paths: list[str], duration: float, ma
             n = next(counter)
             if n >= max_requests:
                 return
-            path = paths[(n * 7 + index) % len(paths)]
+            path = paths[(start + n * 7 + index) % len(paths)]
             started = time.perf_counter()
             try:
                 try:
@@ -154,11 +166,13 @@ def run_phase(clients: list, phase: Phase, paths: list[str], duration: float, ma
     for thread in threads:
         thread.start()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     deadline[0] = started + duration
     barrier.wait()
     for thread in threads:
         thread.join()
     phase.elapsed = time.perf_counter() - started
+    phase.client_cpu = time.process_time() - cpu_started
     return phase
 
 
@@ -277,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
 
     organisations = Organisation.objects.count()
     terms = query_terms(args.places, args.seed)
-    paths = request_paths(terms, 5000, args.seed)
+    paths = request_paths(terms, 20_000, args.seed)
     vendor = connection.vendor
     connection.close()
     print(f"database: {vendor}, {organisations} organisations, {len(terms)} search terms")
@@ -303,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         loaded = run_phase(
             clients, Phase(f"{args.clients} clients", args.clients), paths, args.duration,
-            args.max_requests,
+            args.max_requests, start=len(paths) // 2,
         )  # fmt: skip
     finally:
         for http in clients:
@@ -332,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{s['phase']:>11}: {s['requests']} requests, {s['errors']} errors, "
             f"{s['retries']} retried, "
             f"p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, p99 {s['p99_ms']} ms, "
-            f"max {s['max_ms']} ms, {s['throughput_rps']} req/s"
+            f"max {s['max_ms']} ms, {s['throughput_rps']} req/s, "
+            f"load generator {s['client_cpu_ms_per_request']} ms CPU/request"
         )
         for sample in phase.error_samples:
             print(f"{'':>13}error: {sample}")

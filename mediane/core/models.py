@@ -57,3 +57,22 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+_CHOICE_LABELS: dict[tuple[type, str], dict[str, str]] = {}
+
+
+def choice_label(choices: type[models.Choices], value: str) -> str:
+    """The translated label of `value` among `choices` (the value itself when unknown).
+
+    Same result as `get_FOO_display()`, which hashes every lazy label of the field's choices
+    on each call (a translation lookup per choice): this builds the map once per language.
+    """
+    from django.utils.translation import get_language
+
+    key = (choices, get_language() or "")
+    labels = _CHOICE_LABELS.get(key)
+    if labels is None:
+        labels = {str(v): str(label) for v, label in choices.choices}
+        _CHOICE_LABELS[key] = labels
+    return labels.get(value, value)

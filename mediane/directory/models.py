@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from mediane.core.models import TimeStampedModel, Visibility
+from mediane.core.models import TimeStampedModel, Visibility, choice_label
 from mediane.territories.models import Country
 
 
@@ -130,6 +130,18 @@ class Organisation(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(OrganisationKind, self.kind)
+
+    @property
+    def country_label(self) -> str:
+        return choice_label(Country, self.country)
+
+    @property
+    def visibility_label(self) -> str:
+        return choice_label(Visibility, self.visibility)
 
     def get_absolute_url(self) -> str:
         return reverse("directory:organisation", kwargs={"slug": self.slug})

@@ -12,18 +12,14 @@ map of territories; changes of population show within that delay.
 
 from __future__ import annotations
 
-import hashlib
-import heapq
-import json
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -41,7 +37,6 @@ from mediane.directory.models import Expert, ExpertKind, Organisation, Organisat
 from mediane.directory.sanitize import clean_text
 from mediane.territories.models import ACTIVE_STATUSES, Country, Kind, Territory
 
-FACET_CACHE_SECONDS = 300
 TERRITORY_MAP_SECONDS = 300
 TERRITORY_FACET_LIMIT = 30
 MAX_FILTER_VALUES = 50
@@ -147,16 +142,44 @@ class Facet:
 
 @dataclass
 class DirectoryPage:
-    """One page of results with the facet counts of the whole selection."""
+    """One page of results with the facet counts of the whole selection.
 
-    results: list[Organisation]
+    Facets and organisations are read on first use: a page whose facet sidebar (under
+    `sidebar_key`) and cards are already rendered in `fragments` (held by the facet index of
+    the current database version) reads neither.
+    """
+
+    result_ids: list[int]
+    ranks: dict[int, float]
     total: int
-    facets: dict[str, Facet]
+    facets_source: Callable[[], dict[str, Facet]]
     page: int
     page_size: int
     query: str
     filters: DirectoryFilters
     warnings: list[str] = field(default_factory=list)
+    sidebar_key: tuple = ()
+    fragments: facet_index.BoundedCache | None = None
+
+    @cached_property
+    def facets(self) -> dict[str, Facet]:
+        return self.facets_source()
+
+    @cached_property
+    def results(self) -> list[Organisation]:
+        """The organisations of this page, in order (read on first use)."""
+        return self.fetch(self.result_ids)
+
+    def fetch(self, ids: list[int]) -> list[Organisation]:
+        """Organisations `ids` of this page with their territory and sectors, in that order."""
+        if not ids:
+            return []
+        rows = Organisation.objects.filter(pk__in=ids).select_related("territory")
+        by_pk = {o.pk: o for o in rows.prefetch_related("sectors")}
+        found = [by_pk[pk] for pk in ids if pk in by_pk]
+        for organisation in found:
+            organisation.search_rank = self.ranks.get(organisation.pk, 0.0)  # type: ignore[attr-defined]
+        return found
 
     @property
     def num_pages(self) -> int:
@@ -379,35 +402,6 @@ def _scope(user: Any) -> str:
     return ("network:" + ",".join(map(str, roles))) if roles else "public"
 
 
-def _cached_counts(
-    index: facet_index.DirectoryIndex, user: Any, query: str, resolved: _Resolved, compute
-) -> dict[str, Any]:
-    """Facet counts of a selection, cached for a few minutes under the index's version."""
-    f = resolved.filters
-    key_data = [
-        connection.alias,
-        _scope(user),
-        query,
-        f.countries,
-        f.kinds,
-        f.sectors,
-        f.territories,
-        f.medium_city,
-        f.network_member,
-        settings.MEDIUM_CITY_MIN,
-        settings.MEDIUM_CITY_MAX,
-        index.version,
-    ]
-    key = (
-        "directory:facets:" + hashlib.sha256(json.dumps(key_data, default=str).encode()).hexdigest()
-    )
-    counts = cache.get(key)
-    if counts is None:
-        counts = _json_counts(compute())
-        cache.set(key, counts, FACET_CACHE_SECONDS)
-    return counts
-
-
 def _facets(counts: dict[str, Any], resolved: _Resolved) -> dict[str, Facet]:
     f = resolved.filters
     country = Facet(
@@ -522,19 +516,6 @@ def _index() -> facet_index.DirectoryIndex:
     return facet_index.directory_index(version, _territory_map.get)
 
 
-def _json_counts(counts: dict[str, Any]) -> dict[str, Any]:
-    """Counts in the shape `_facets` reads (string keys, territories by decreasing count)."""
-    return {
-        "total": counts["total"],
-        "country": dict(counts["country"]),
-        "kind": dict(counts["kind"]),
-        "sector": {str(k): v for k, v in counts["sector"].items()},
-        "territory": {str(k): v for k, v in counts["territory"].most_common()},
-        "medium_city": counts["medium_city"],
-        "network_member": counts["network_member"],
-    }
-
-
 def organisations_search(
     *, user: Any, query: str = "", filters: DirectoryFilters | None = None
 ) -> DirectoryPage:
@@ -553,13 +534,15 @@ def organisations_search(
     who = _who(user)
     selection = _selection(resolved)
     if query:
-        ranked = index.matches(search_match_ranks(query=query, kind="organisation"), who)
-        rank = dict(ranked)
-        matched = [pk for pk, _rank in ranked]
+        matched, ranks = index.visible(
+            *index.cached_matches(
+                query, lambda: search_match_ranks(query=query, kind="organisation")
+            ),
+            who,
+        )
     else:
-        rank, matched = {}, index.everyone(who)
-    kept = index.select(matched, selection)
-    counts = _cached_counts(index, user, query, resolved, lambda: index.count(matched, selection))
+        matched, ranks = index.everyone(who), None
+    kept, kept_ranks = index.select_ranked(matched, ranks, selection)
     total = len(kept)
     num_pages = max(1, -(-total // f.page_size))
     page = f.page
@@ -567,26 +550,30 @@ def organisations_search(
         resolved.warnings.append(_("Cette page n'existe pas : voici la dernière page."))
         page = num_pages
     offset = (page - 1) * f.page_size
-    if query:
-        position = index.position
-        ids = heapq.nsmallest(offset + f.page_size, kept, key=lambda pk: (-rank[pk], position[pk]))
-        ids = ids[offset:]
-    else:  # `kept` keeps the name order of `index.everyone`
-        ids = kept[offset : offset + f.page_size]
-    rows = Organisation.objects.filter(pk__in=ids).select_related("territory")
-    by_pk = {o.pk: o for o in rows.prefetch_related("sectors")} if ids else {}
-    results = [by_pk[pk] for pk in ids if pk in by_pk]
-    for organisation in results:
-        organisation.search_rank = rank.get(organisation.pk, 0.0)  # type: ignore[attr-defined]
+    rank = dict(index.page(kept, kept_ranks, offset, offset + f.page_size))
+    sidebar_key = (
+        who,
+        query,
+        f.countries,
+        f.kinds,
+        f.sectors,
+        f.territories,
+        f.medium_city,
+        f.network_member,
+        _language(),
+    )
     return DirectoryPage(
-        results=results,
+        result_ids=list(rank),
+        ranks=rank,
         total=total,
-        facets=_facets(counts, resolved),
+        facets_source=lambda: _facets(index.counts(matched, selection), resolved),
         page=page,
         page_size=f.page_size,
         query=query,
         filters=replace(f, page=page),
         warnings=resolved.warnings,
+        sidebar_key=sidebar_key,
+        fragments=index.fragments,
     )
 
 

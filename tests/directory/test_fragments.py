@@ -1,0 +1,80 @@
+"""The directory page keeps rendered facet sidebars and result cards per index version: they
+must never outlive a write, cross readers of different visibility, or mix languages."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from mediane.directory import services
+from mediane.directory.inputs import OrganisationInput
+from tests.directory.factories import org_input
+
+pytestmark = pytest.mark.django_db
+
+
+def _cards(html: str) -> list[str]:
+    return re.findall(r'class="card-link" href="[^"]+">([^<]+)</a>', html)
+
+
+def _count(html: str, facet: str, value: str) -> str:
+    match = re.search(
+        rf'name="{facet}" value="{value}"[^>]*>\s*<label[^>]*>[^<]*<span class="count">\(([^)]+)\)',
+        html,
+    )
+    assert match, f"no {facet}={value} option"
+    return match.group(1)
+
+
+@pytest.fixture
+def orgs(secretariat):
+    return [
+        services.organisation_create(
+            actor=secretariat,
+            data=org_input(name=name, kind="startup", description="<p>laine</p>", visibility=vis),
+        )
+        for name, vis in [
+            ("Laine Alpha", "public"),
+            ("Laine Beta", "public"),
+            ("Laine Secret", "private"),
+        ]
+    ]
+
+
+def test_a_write_refreshes_cached_cards_and_sidebar(client, orgs, secretariat):
+    first = client.get("/annuaire/?q=laine").content.decode()
+    assert sorted(_cards(first)) == ["Laine Alpha", "Laine Beta"]
+    assert _count(first, "kind", "startup") == "2"
+    again = client.get("/annuaire/?q=laine").content.decode()
+    body = re.compile(r'<div id="directory-body".*</section>', re.S)
+    assert body.search(again).group(0) == body.search(first).group(0)  # type: ignore[union-attr]
+
+    alpha = orgs[0]
+    data = OrganisationInput.from_organisation(alpha)
+    data.name = "Laine Gamma"
+    data.kind = "pme"
+    services.organisation_update(actor=secretariat, organisation=alpha, data=data)
+    after = client.get("/annuaire/?q=laine").content.decode()
+    assert sorted(_cards(after)) == ["Laine Beta", "Laine Gamma"]
+    assert _count(after, "kind", "startup") == "1"
+    assert _count(after, "kind", "pme") == "1"
+
+
+def test_fragments_do_not_cross_visibility(client, orgs, secretariat):
+    anonymous = client.get("/annuaire/?q=laine").content.decode()
+    staff = Client()
+    staff.force_login(secretariat)
+    seen = staff.get("/annuaire/?q=laine").content.decode()
+    assert "Laine Secret" in _cards(seen) and _count(seen, "kind", "startup") == "3"
+    anonymous_again = client.get("/annuaire/?q=laine").content.decode()
+    assert "Laine Secret" not in _cards(anonymous_again)
+    assert _count(anonymous_again, "kind", "startup") == _count(anonymous, "kind", "startup") == "2"
+
+
+def test_fragments_follow_the_language(client, orgs):
+    french = client.get("/annuaire/?q=laine").content.decode()
+    assert "Type d&#x27;organisation" in french or "Type d'organisation" in french
+    client.cookies["django_language"] = "en"
+    english = client.get("/annuaire/?q=laine").content.decode()
+    assert "Type of organisation" in english or "Organisation type" in english
+    assert "Start-up" in english or "Startup" in english
