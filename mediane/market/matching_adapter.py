@@ -14,16 +14,16 @@ best-covered first, at most `CANDIDATES` of them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch, Q
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from mediane.core.permissions import visible_q
-from mediane.directory.models import Organisation
+from mediane.directory.models import Organisation, Sector
 from mediane.directory.sanitize import html_to_text
 from mediane.market.models import Answer, Challenge, ChallengeStatus, Offer, OfferStatus
 from mediane.market.selectors import challenges_visible_q
@@ -81,15 +81,63 @@ def challenge_profile(challenge: Challenge) -> ranker.ChallengeProfile:
     )
 
 
-def _organisation_qs(user: Any):  # type: ignore[no-untyped-def]
+def _with_offers(qs):  # type: ignore[no-untyped-def]
     offers = Offer.objects.filter(status=OfferStatus.PUBLISHED).prefetch_related(
         "references__territory", "references__organisation__territory"
     )
-    return (
-        Organisation.objects.filter(visible_q(user))
-        .select_related("territory")
-        .prefetch_related("sectors", Prefetch("offers", queryset=offers, to_attr="published"))
+    return qs.select_related("territory").prefetch_related(
+        "sectors", Prefetch("offers", queryset=offers, to_attr="published")
     )
+
+
+def _organisation_qs(user: Any):  # type: ignore[no-untyped-def]
+    return _with_offers(Organisation.objects.filter(visible_q(user)))
+
+
+# Profiles of organisations, kept between calls while their version is unchanged: building
+# one reads its offers and references and strips HTML, the costliest part of a list.
+_PROFILES: dict[int, tuple[tuple[Any, ...], ranker.Candidate]] = {}
+PROFILE_CACHE_SIZE = 50_000
+
+
+def _versions(qs) -> dict[int, tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+    """What a profile depends on, per organisation of `qs`: its and its offers' update times,
+    the number of its published offers and of their confirmed references."""
+    versions: dict[int, tuple[Any, ...]] = {
+        pk: (updated_at,) for pk, updated_at in qs.values_list("pk", "updated_at")
+    }
+    offers = (
+        Offer.objects.filter(status=OfferStatus.PUBLISHED, organisation__in=qs.values("pk"))
+        .values("organisation_id")
+        .annotate(
+            last=Max("updated_at"),
+            count=Count("pk", distinct=True),
+            confirmed=Count("references", filter=Q(references__confirmed_at__isnull=False)),
+        )
+        .order_by()
+    )
+    for row in offers:
+        pk = row["organisation_id"]
+        if pk in versions:
+            versions[pk] += (row["last"], row["count"], row["confirmed"])
+    return versions
+
+
+def _profiles(qs) -> dict[int, ranker.Candidate]:  # type: ignore[no-untyped-def]
+    """Profiles (without past answers) of the organisations of `qs`, from the cache when
+    their version is unchanged."""
+    versions = _versions(qs)
+    missing = [pk for pk, v in versions.items() if _PROFILES.get(pk, ((),))[0] != v]
+    if len(_PROFILES) + len(missing) > PROFILE_CACHE_SIZE:
+        _PROFILES.clear()
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        for organisation in _with_offers(Organisation.objects.filter(pk__in=chunk)):
+            _PROFILES[organisation.pk] = (
+                versions[organisation.pk],
+                candidate_profile(organisation),
+            )
+    return {pk: _PROFILES[pk][1] for pk in versions if pk in _PROFILES}
 
 
 def _past_answer_sectors(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -109,6 +157,8 @@ def _references(offers: list[Offer]) -> tuple[ranker.ReferenceCity, ...]:
     cities: dict[str, ranker.ReferenceCity] = {}
     for offer in offers:
         for ref in offer.references.all():  # type: ignore[attr-defined]
+            if ref.confirmed_at is None:
+                continue  # only references the city confirmed count
             territory = ref.territory or (ref.organisation.territory if ref.organisation else None)
             name = territory.name if territory is not None else str(ref.organisation)
             cities.setdefault(
@@ -183,26 +233,38 @@ def _search_candidates(user: Any, profile: ranker.ChallengeProfile) -> list[int]
 
 def _candidates(
     user: Any, profile: ranker.ChallengeProfile, exclude: set[int]
-) -> list[Organisation]:
-    qs = _organisation_qs(user).exclude(pk__in=exclude)
+) -> list[ranker.Candidate]:
+    """Profiles of the candidates (past answers included), in id order."""
+    qs = Organisation.objects.filter(visible_q(user)).exclude(pk__in=exclude)
     if qs.count() > FULL_SCAN_MAX:
-        qs = qs.filter(pk__in=_search_candidates(user, profile))
-    return list(qs.order_by("pk"))
+        qs = Organisation.objects.filter(pk__in=_search_candidates(user, profile)).exclude(
+            pk__in=exclude
+        )
+    profiles = _profiles(qs)
+    past = _past_answer_sectors(profiles)
+    return [
+        replace(profiles[pk], past_answer_sectors=tuple(past.get(pk, ())))
+        for pk in sorted(profiles)
+    ]
 
 
 # --- Reasons -------------------------------------------------------------------------------------
 
 
-def _sector_names(slugs: Iterable[str]) -> str:
-    from mediane.directory.models import Sector
-
-    names = dict(Sector.objects.filter(slug__in=list(slugs)).values_list("slug", "name"))
-    return ", ".join(names.get(slug, slug) for slug in slugs)
+def sector_labels() -> dict[str, str]:
+    """Sector slug -> name in the active language (for `describe`)."""
+    return {sector.slug: sector.label(get_language() or "fr") for sector in Sector.objects.all()}
 
 
-def describe(reason: ranker.Reason) -> str:
-    """A French sentence (translated through gettext) for one reason of the ranker."""
+def describe(reason: ranker.Reason, sectors: Mapping[str, str] | None = None) -> str:
+    """A French sentence (translated through gettext) for one reason of the ranker;
+    `sectors` names the sectors (`sector_labels()`), slugs are shown otherwise."""
     p = reason.params
+    labels = sectors or {}
+
+    def _sector_names(slugs: Iterable[str]) -> str:
+        return ", ".join(labels.get(slug, slug) for slug in slugs)
+
     if reason.code == "terms":
         return _("Mots en commun : %(terms)s") % {"terms": ", ".join(p["terms"])}
     if reason.code == "synonyms":
@@ -248,24 +310,28 @@ def recommend_organisations(
     limit = max(1, min(int(limit), 200))
     profile = challenge_profile(challenge)
     issuers = {link.organisation_id for link in challenge.issuer_links.all()}  # type: ignore[attr-defined]
-    organisations = _candidates(user, profile, issuers)
-    past = _past_answer_sectors(o.pk for o in organisations)
-    by_id = {o.pk: o for o in organisations}
-    ranked = ranker.rank(
-        profile,
-        [candidate_profile(o, past.get(o.pk)) for o in organisations],
-        limit=limit,
+    ranked = [
+        r
+        for r in ranker.rank(profile, _candidates(user, profile, issuers), limit=limit)
+        if r.score > 0
+    ]
+    offers = Offer.objects.filter(status=OfferStatus.PUBLISHED).order_by("title", "pk")
+    by_id = (
+        Organisation.objects.select_related("territory")
+        .prefetch_related(Prefetch("offers", queryset=offers, to_attr="published"))
+        .in_bulk([r.candidate.id for r in ranked])
     )
+    labels = sector_labels()
     return [
         OrganisationRecommendation(
             organisation=by_id[r.candidate.id],
             score=r.score,
-            reasons=[describe(reason) for reason in r.reasons],
+            reasons=[describe(reason, labels) for reason in r.reasons],
             offers=list(getattr(by_id[r.candidate.id], "published", [])),
             features=dict(r.features),
         )
         for r in ranked
-        if r.score > 0
+        if r.candidate.id in by_id
     ]
 
 
@@ -275,9 +341,9 @@ def recommend_challenges(
     """Open challenges `organisation` could answer, best first, with the reasons; only
     challenges `user` may see, not those it issued nor those it already answered."""
     limit = max(1, min(int(limit), 200))
-    organisation = _organisation_qs(None).filter(pk=organisation.pk).first() or organisation
+    loaded = _with_offers(Organisation.objects.filter(pk=organisation.pk)).first()
     past = _past_answer_sectors([organisation.pk]).get(organisation.pk)
-    candidate = candidate_profile(organisation, past)
+    candidate = candidate_profile(loaded or organisation, past)
     challenges = list(
         Challenge.objects.filter(challenges_visible_q(user), status=ChallengeStatus.OPEN)
         .exclude(issuer_links__organisation=organisation)
@@ -286,6 +352,7 @@ def recommend_challenges(
         .order_by("pk")
     )
     by_id = {c.pk: c for c in challenges}
+    labels = sector_labels()
     ranked = ranker.rank_challenges(
         candidate, [challenge_profile(c) for c in challenges], limit=limit
     )
@@ -293,7 +360,7 @@ def recommend_challenges(
         ChallengeRecommendation(
             challenge=by_id[profile.id],
             score=r.score,
-            reasons=[describe(reason) for reason in r.reasons],
+            reasons=[describe(reason, labels) for reason in r.reasons],
             features=dict(r.features),
         )
         for profile, r in ranked

@@ -167,3 +167,35 @@ def test_bench_matching_command_on_the_held_out_set(db, tmp_path):
 def test_bench_matching_command_missing_files(db, tmp_path):
     with pytest.raises(CommandError, match="Fichier introuvable"):
         call_command("bench_matching", str(tmp_path))
+
+
+def test_cached_profiles_follow_changes_of_the_organisation_and_its_offers(world, market):
+    from dataclasses import replace
+
+    from mediane.directory.inputs import OrganisationInput
+    from mediane.directory.services import organisation_update
+
+    challenge = market["challenge"]
+    assert names(matching_adapter.recommend_organisations(challenge=challenge))[0] == (
+        "Compteurs Pyrénées"
+    )
+    look = market["look"]
+    organisation_update(
+        actor=world.secretariat,
+        organisation=look,
+        data=replace(
+            OrganisationInput.from_organisation(look),
+            description="Mesure des flux touristiques et des visiteurs après les pèlerinages.",
+        ),
+    )
+    found = matching_adapter.recommend_organisations(challenge=challenge)
+    assert names(found)[0] == "Autocars du Sud"
+    offer = services.offer_create(
+        actor=world.secretariat,
+        organisation=market["counter"],
+        data=OfferInput(title="Flux touristiques : saison, pèlerinages, visiteurs en hiver"),
+        publish=True,
+    )
+    found = matching_adapter.recommend_organisations(challenge=challenge)
+    assert names(found)[0] == "Compteurs Pyrénées"
+    assert offer in found[0].offers
