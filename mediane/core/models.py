@@ -76,3 +76,19 @@ def choice_label(choices: type[models.Choices], value: str) -> str:
         labels = {str(v): str(label) for v, label in choices.choices}
         _CHOICE_LABELS[key] = labels
     return labels.get(value, value)
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job (see core/periodic.py) may next be enqueued. Workers claim a due job
+    with one conditional UPDATE, so several workers never enqueue the same run twice."""
+
+    name = models.CharField(_("tâche"), max_length=100, unique=True)
+    next_run_at = models.DateTimeField(_("prochaine exécution"))
+    last_run_at = models.DateTimeField(_("dernière exécution"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tâche périodique")
+        verbose_name_plural = _("tâches périodiques")
+
+    def __str__(self) -> str:
+        return self.name

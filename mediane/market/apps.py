@@ -15,3 +15,10 @@ class MarketConfig(AppConfig):
 
         register_indexer("challenge", iter_challenge_documents)
         register_indexer("offer", iter_offer_documents)
+
+        from datetime import timedelta
+
+        from mediane.core.periodic import register_periodic
+        from mediane.market.tasks import close_due_challenges
+
+        register_periodic("market.close_due", every=timedelta(minutes=1), task=close_due_challenges)

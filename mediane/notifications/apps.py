@@ -15,3 +15,18 @@ class NotificationsConfig(AppConfig):
         from mediane.notifications.selectors import warm_unread_count
 
         user_logged_in.connect(warm_unread_count, dispatch_uid="notifications_warm_unread")
+
+        from datetime import timedelta
+
+        from mediane.core.periodic import register_periodic
+        from mediane.notifications.tasks import send_digests
+
+        # Digests are idempotent per person and period (day or ISO week in their time zone):
+        # checking every hour sends each one early in its period, and never twice.
+        for frequency in ("daily", "weekly"):
+            register_periodic(
+                f"notifications.digests.{frequency}",
+                every=timedelta(hours=1),
+                task=send_digests,
+                args=(frequency,),
+            )

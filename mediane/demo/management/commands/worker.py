@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -17,6 +24,11 @@ class Command(BaseCommand):
             "--batch", action="store_true", help="Traite les tâches en attente puis s'arrête."
         )
         parser.add_argument("--queue-name", default="default", help="Files à traiter.")
+        parser.add_argument(
+            "--no-periodic",
+            action="store_true",
+            help="Ne pas lancer les tâches périodiques (clôture des défis, résumés par e-mail).",
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         worker_options = {
@@ -28,4 +40,20 @@ class Command(BaseCommand):
         if options["batch"]:
             worker_options["batch"] = True
             worker_options["startup_delay"] = False
+        elif not options["no_periodic"]:
+            threading.Thread(target=_periodic_loop, name="periodic", daemon=True).start()
         call_command("db_worker", **worker_options)
+
+
+def _periodic_loop() -> None:
+    """Enqueue the due periodic jobs (core/periodic.py) every PERIODIC_TICK_SECONDS."""
+    from mediane.core.periodic import PERIODIC_TICK_SECONDS, tick
+
+    while True:
+        try:
+            tick()
+        except Exception:  # a database hiccup must not stop the worker; next tick retries
+            logger.exception("periodic tick failed")
+        finally:
+            connection.close()
+        time.sleep(PERIODIC_TICK_SECONDS)
