@@ -115,6 +115,7 @@ install_error_handlers(api_v1)
 def _mount_routers() -> None:
     from mediane.api.me import router as me_router
     from mediane.directory.api import router as directory_router
+    from mediane.market.api import router as market_router
     from mediane.search.api import router as search_router
     from mediane.territories.api import router as territories_router
 
@@ -122,6 +123,7 @@ def _mount_routers() -> None:
     api_v1.add_router("", directory_router)
     api_v1.add_router("", search_router)
     api_v1.add_router("", me_router)
+    api_v1.add_router("", market_router)
 
 
 _mount_routers()

@@ -421,3 +421,37 @@ def offer_references_to_confirm(user: Any) -> QuerySet[OfferReference]:
         .select_related("offer__organisation", "territory", "organisation")
         .order_by("pk")
     )
+
+
+# --- Recommendations (API, pages) ----------------------------------------------------------------
+# Who may read the matching results: the organisations to invite to a challenge are for its
+# issuers' editors and the secretariat; the challenges recommended to an organisation are for its
+# members and the secretariat. The ranking itself is `mediane.market.matching_adapter`.
+
+
+def challenge_recommendations_for(user: Any, challenge: Challenge, *, limit: int = 20) -> list[Any]:
+    """Organisations to invite to `challenge` (`OrganisationRecommendation`s, best first).
+
+    The caller has read `challenge` with `challenge_get_for` (a hidden one is a 404); a reader
+    who is neither an issuer's editor nor the secretariat gets PermissionDenied (a 403).
+    """
+    from mediane.market.matching_adapter import recommend_organisations
+
+    require(user, "change", challenge)
+    return recommend_organisations(challenge=challenge, limit=limit, user=user)
+
+
+def organisation_recommended_challenges_for(
+    user: Any, organisation: Any, *, limit: int = 20
+) -> list[Any]:
+    """Open challenges `organisation` could answer (`ChallengeRecommendation`s, best first).
+
+    For its members and the secretariat; PermissionDenied (a 403) for anyone else.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from mediane.market.matching_adapter import recommend_challenges
+
+    if not (is_secretariat(user) or has_role(user, organisation.pk, "member")):
+        raise PermissionDenied("view_recommendations")
+    return recommend_challenges(organisation=organisation, limit=limit, user=user)
