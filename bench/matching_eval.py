@@ -25,8 +25,9 @@ from mediane.matching.ranker import DEFAULT_WEIGHTS, Weights, bm25_baseline, ran
 GRID = {
     "lexical": [0.5, 0.6, 0.7],
     "sectors": [0.1, 0.15, 0.25],
-    "kind": [0.1, 0.3, 0.5],
-    "gate": [0.0, 0.25, 0.5],
+    "references": [0.05, 0.1, 0.2],
+    "kind": [0.1, 0.3],
+    "gate": [0.0, 0.25],
 }
 
 

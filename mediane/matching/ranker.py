@@ -75,7 +75,7 @@ class Weights:
     lexical: float = 0.60
     sectors: float = 0.15
     kind: float = 0.30  # multiplier: score × (1 - kind × (1 - suitability))
-    references: float = 0.05
+    references: float = 0.20
     past_answers: float = 0.05
     proximity: float = 0.05
     gate: float = 0.25  # lexical level under which structured features are scaled down

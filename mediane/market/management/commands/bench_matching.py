@@ -75,6 +75,45 @@ class Command(BaseCommand):
         self.stdout.write(done.stdout.strip())
 
 
+_CITIES: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def _city(name: str, country: str) -> tuple[Any, Any]:
+    """The municipality called `name` in the temporary database and an editor of its (private)
+    city organisation, who confirms references (files give only names: the country is the
+    referencing organisation's, the population unknown)."""
+    from django.utils.text import slugify
+
+    from mediane.accounts.models import User
+    from mediane.directory.inputs import OrganisationInput
+    from mediane.directory.services import organisation_create
+    from mediane.territories.models import Kind, Territory
+
+    key = (name, country)
+    if key not in _CITIES:
+        n = len(_CITIES) + 1
+        territory = Territory.objects.create(
+            name=name,
+            country=country,
+            kind=Kind.MUNICIPALITY,
+            code=f"bench-{n}",
+            slug=f"bench-{n}-{slugify(name)}"[:200],
+        )
+        editor = User.objects.create(email=f"ville-{n}@example.org")
+        organisation_create(
+            actor=editor,
+            data=OrganisationInput(
+                name=f"Ville de {name}",
+                kind="collectivite",
+                country=country,
+                territory_id=territory.pk,
+                visibility="private",
+            ),
+        )
+        _CITIES[key] = (territory, editor)
+    return _CITIES[key]
+
+
 def _import(bench: dataset.BenchSet) -> tuple[Any, dict[int, str], dict[str, Any]]:
     """Organisations, offers and open challenges of the files, created through the services.
 
@@ -110,13 +149,21 @@ def _import(bench: dataset.BenchSet) -> tuple[Any, dict[int, str], dict[str, Any
         ids[organisation.pk] = record["id"]
         if organisation.kind == "collectivite":
             continue
-        for title in record.get("offers") or []:
-            offer = services.offer_create(
+        offers = [
+            services.offer_create(
                 actor=actor,
                 organisation=organisation,
                 data=OfferInput(title=title, sectors=list(record.get("sectors") or [])),
+                publish=True,
             )
-            services.offer_set_status(actor=actor, offer=offer, status="published")
+            for title in record.get("offers") or []
+        ]
+        for city in record.get("references") or [] if offers else []:
+            territory, editor = _city(city, organisation.country)
+            reference = services.offer_reference_add(
+                actor=actor, offer=offers[0], territory=territory
+            )
+            services.offer_reference_confirm(actor=editor, reference=reference)
     issuers: dict[tuple[str, str], Any] = {}
     challenges: dict[str, Any] = {}
     now = timezone.now()
@@ -163,13 +210,13 @@ def run_benchmark(directory: Path, *, rankings_path: str | None = None) -> dict[
     latencies: list[float] = []
     for file_id, challenge in challenges.items():
         started = time.perf_counter()
-        found = recommend_organisations(challenge=challenge, limit=RANKING_DEPTH, user=actor)
+        found = recommend_organisations(challenge=challenge, limit=RANKING_DEPTH, user=None)
         latencies.append((time.perf_counter() - started) * 1000)
         ours[file_id] = [ids[r.organisation.pk] for r in found if r.organisation.pk in ids]
     # The plain BM25 baseline, on the same rows as the service reads.
     from mediane.market.matching_adapter import _organisation_qs
 
-    candidates = [candidate_profile(o) for o in _organisation_qs(actor) if o.pk in ids]
+    candidates = [candidate_profile(o) for o in _organisation_qs(None) if o.pk in ids]
     baseline = {
         file_id: [ids[r.candidate.id] for r in bm25_baseline(challenge_profile(c), candidates)]
         for file_id, c in challenges.items()
