@@ -193,6 +193,23 @@ def candidate_profile(
     )
 
 
+_CHALLENGES: dict[int, tuple[Any, ranker.ChallengeProfile]] = {}
+
+
+def _challenge_profiles(qs) -> dict[int, ranker.ChallengeProfile]:  # type: ignore[no-untyped-def]
+    """Profiles of the challenges of `qs`, rebuilt only when a challenge changed."""
+    versions = dict(qs.values_list("pk", "updated_at"))
+    missing = [pk for pk, v in versions.items() if _CHALLENGES.get(pk, (None,))[0] != v]
+    if len(_CHALLENGES) + len(missing) > PROFILE_CACHE_SIZE:
+        _CHALLENGES.clear()
+    rows = Challenge.objects.filter(pk__in=missing).prefetch_related(
+        "sectors", "issuer_links__organisation__territory"
+    )
+    for challenge in rows.iterator(chunk_size=500):
+        _CHALLENGES[challenge.pk] = (versions[challenge.pk], challenge_profile(challenge))
+    return {pk: _CHALLENGES[pk][1] for pk in versions if pk in _CHALLENGES}
+
+
 # --- Candidates ----------------------------------------------------------------------------------
 
 
@@ -344,18 +361,17 @@ def recommend_challenges(
     loaded = _with_offers(Organisation.objects.filter(pk=organisation.pk)).first()
     past = _past_answer_sectors([organisation.pk]).get(organisation.pk)
     candidate = candidate_profile(loaded or organisation, past)
-    challenges = list(
+    qs = (
         Challenge.objects.filter(challenges_visible_q(user), status=ChallengeStatus.OPEN)
         .exclude(issuer_links__organisation=organisation)
         .exclude(answers__organisation=organisation)
-        .prefetch_related("sectors", "issuer_links__organisation__territory")
-        .order_by("pk")
     )
-    by_id = {c.pk: c for c in challenges}
+    profiles = _challenge_profiles(qs)
     labels = sector_labels()
     ranked = ranker.rank_challenges(
-        candidate, [challenge_profile(c) for c in challenges], limit=limit
+        candidate, [profiles[pk] for pk in sorted(profiles)], limit=limit
     )
+    by_id = Challenge.objects.prefetch_related("sectors").in_bulk([p.id for p, _r in ranked])
     return [
         ChallengeRecommendation(
             challenge=by_id[profile.id],
@@ -364,7 +380,7 @@ def recommend_challenges(
             features=dict(r.features),
         )
         for profile, r in ranked
-        if r.score > 0
+        if r.score > 0 and profile.id in by_id
     ]
 
 

@@ -378,18 +378,10 @@ def rank_challenges(
         * (weights.related_term if key.startswith(RELATED) else 1.0)
         for key, value in query.items()
     }
-    docs = []
-    for challenge in eligible:
-        title = analyse(challenge.title, thesaurus)
-        body = analyse(challenge.description, thesaurus)
-        surfaces: dict[str, str] = {}
-        for token in (*title, *body):
-            surfaces.setdefault(token.key, token.surface)
-        fields = bm25.make_fields(
-            {"title": [t.key for t in title], "body": [t.key for t in body]},
-            {"title": weights.title_boost, "body": 1.0},
-        )
-        docs.append((fields, surfaces))
+    if thesaurus is load_thesaurus():
+        docs = [_cached_challenge_doc(c.title, c.description, weights) for c in eligible]
+    else:
+        docs = [_challenge_doc(c.title, c.description, weights, thesaurus) for c in eligible]
     stats = bm25.corpus_stats(fields for fields, _s in docs)
 
     lexical = [bm25.score(query, fields, stats, k1=weights.k1, b=weights.b) for fields, _s in docs]
@@ -405,6 +397,29 @@ def rank_challenges(
     ]
     results.sort(key=lambda pair: -pair[1].score)
     return results if limit is None else results[:limit]
+
+
+def _challenge_doc(
+    title: str, description: str, weights: Weights, thesaurus: Thesaurus
+) -> tuple[bm25.Fields, dict[str, str]]:
+    """A challenge as a document (title boosted), and the word behind each token."""
+    title_tokens = analyse(title, thesaurus)
+    body_tokens = analyse(description, thesaurus)
+    surfaces: dict[str, str] = {}
+    for token in (*title_tokens, *body_tokens):
+        surfaces.setdefault(token.key, token.surface)
+    fields = bm25.make_fields(
+        {"title": [t.key for t in title_tokens], "body": [t.key for t in body_tokens]},
+        {"title": weights.title_boost, "body": 1.0},
+    )
+    return fields, surfaces
+
+
+@lru_cache(maxsize=20_000)
+def _cached_challenge_doc(
+    title: str, description: str, weights: Weights
+) -> tuple[bm25.Fields, dict[str, str]]:
+    return _challenge_doc(title, description, weights, load_thesaurus())
 
 
 def _is_concept(key: str) -> bool:

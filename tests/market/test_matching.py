@@ -199,3 +199,15 @@ def test_cached_profiles_follow_changes_of_the_organisation_and_its_offers(world
     found = matching_adapter.recommend_organisations(challenge=challenge)
     assert names(found)[0] == "Compteurs Pyrénées"
     assert offer in found[0].offers
+
+
+def test_challenges_published_after_a_first_list_appear(world, market):
+    counter = market["counter"]
+    first = matching_adapter.recommend_challenges(organisation=counter)
+    assert [r.challenge.pk for r in first] == [market["challenge"].pk]
+    other = world.open_challenge(
+        title="Compter les flux touristiques et la fréquentation des visiteurs"
+    )
+    found = matching_adapter.recommend_challenges(organisation=counter)
+    assert found[0].challenge.pk == other.pk
+    assert {r.challenge.pk for r in found} == {other.pk, market["challenge"].pk}
