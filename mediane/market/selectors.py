@@ -455,3 +455,259 @@ def organisation_recommended_challenges_for(
     if not (is_secretariat(user) or has_role(user, organisation.pk, "member")):
         raise PermissionDenied("view_recommendations")
     return recommend_challenges(organisation=organisation, limit=limit, user=user)
+
+
+# --- Evaluation and offer pages ------------------------------------------------------------------
+# Reads the jury, scoring, ranking and offer pages need on top of the selectors above; each one
+# checks the same rules (a hidden challenge stays a 404, a refused action a 403).
+
+
+def jury_candidates(user: Any, challenge: Challenge) -> dict[str, list[Any]]:
+    """People who may be seated: members of the issuing organisations, then invited experts
+    (users with an expert profile), neither already in the jury. For the issuers' editors."""
+    from mediane.accounts.models import User
+
+    require(user, "change", challenge)
+    seated = challenge.jury.values("user_id")  # type: ignore[attr-defined]
+    active = User.objects.filter(is_active=True).exclude(pk__in=seated)
+    issuers = (
+        active.filter(memberships__organisation_id__in=issuer_ids_of(challenge))
+        .distinct()
+        .order_by("full_name", "email")
+    )
+    experts = (
+        active.filter(expert_profile__isnull=False)
+        .exclude(pk__in=issuers.values("pk"))
+        .select_related("expert_profile")
+        .order_by("expert_profile__name", "pk")
+    )
+    return {"issuers": list(issuers), "experts": list(experts)}
+
+
+def issuer_ids_of(challenge: Challenge) -> list[int]:
+    from mediane.market.rules import issuer_ids
+
+    return sorted(issuer_ids(challenge))
+
+
+@dataclass
+class JurorAnswer:
+    """An answer a juror may score, with how many criteria they have marked."""
+
+    answer: Answer
+    marked: int
+    criteria: int
+
+    @property
+    def done(self) -> bool:
+        return self.criteria > 0 and self.marked >= self.criteria
+
+
+@dataclass
+class JurorWork:
+    """A juror's page: candidates to declare, answers cleared for scoring, progress."""
+
+    candidates: list[dict[str, Any]]
+    answers: list[JurorAnswer]
+
+    @property
+    def undeclared(self) -> int:
+        return sum(1 for c in self.candidates if c["has_conflict"] is None)
+
+    @property
+    def scored(self) -> int:
+        return sum(1 for a in self.answers if a.done)
+
+
+def juror_work_for(user: Any, challenge: Challenge) -> JurorWork:
+    """For a juror: candidates and their declarations, the answers they may read, their own
+    marks counted per answer (never another juror's)."""
+    from django.db.models import Count
+
+    candidates = answer_candidates(user, challenge)  # requires "score"
+    if challenge.status not in AFTER_CLOSING:
+        return JurorWork(candidates=[], answers=[])
+    juror = juror_of(user, challenge)
+    answers = list(answers_for_challenge(user, challenge).order_by("organisation__name", "pk"))
+    criteria = challenge.criteria.count()  # type: ignore[attr-defined]
+    marked = dict(
+        Score.objects.filter(juror=juror, answer__in=[a.pk for a in answers])
+        .values("answer_id")
+        .annotate(n=Count("pk"))
+        .values_list("answer_id", "n")
+    )
+    return JurorWork(
+        candidates=candidates,
+        answers=[JurorAnswer(a, marked.get(a.pk, 0), criteria) for a in answers],
+    )
+
+
+def own_scores_for(user: Any, answer: Answer) -> dict[int, Score]:
+    """The user's own marks of `answer`, by criterion id (a juror's scoring form)."""
+    juror = juror_of(user, answer.challenge)
+    if juror is None:
+        raise ChallengeNotFound(_not_found())
+    return {s.criterion_id: s for s in Score.objects.filter(juror=juror, answer=answer)}  # type: ignore[attr-defined]
+
+
+def ranking_marks_for(user: Any, challenge: Challenge) -> dict[int, list[dict[str, Any]]]:
+    """Every juror's marks per answer, for the ranking page once the jury is closed:
+    {answer_id: [{"juror": JuryMember, "marks": {criterion_id: Score}}]}."""
+    require(user, "view_ranking", challenge)
+    grouped: dict[int, dict[int, dict[str, Any]]] = {}
+    for score in scores_for(user, challenge).order_by("juror__added_at", "juror_id"):
+        per_answer = grouped.setdefault(score.answer_id, {})  # type: ignore[attr-defined]
+        entry = per_answer.setdefault(score.juror_id, {"juror": score.juror, "marks": {}})  # type: ignore[attr-defined]
+        entry["marks"][score.criterion_id] = score  # type: ignore[attr-defined]
+    return {answer_id: list(by_juror.values()) for answer_id, by_juror in grouped.items()}
+
+
+@dataclass(frozen=True)
+class OfferSearchFilters:
+    """Filters of the offer list page (`offres/`); unknown values are ignored."""
+
+    query: str = ""
+    sectors: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # organisation kinds of the buyers aimed at
+    price_models: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()  # the offering organisation's country
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> OfferSearchFilters:
+        from mediane.directory.models import OrganisationKind
+        from mediane.market.models import PriceModel
+        from mediane.territories.models import Country
+
+        def values(name: str) -> tuple[str, ...]:
+            raw = params.getlist(name) if hasattr(params, "getlist") else params.get(name) or []
+            raw = [raw] if isinstance(raw, str) else list(raw)
+            return tuple(dict.fromkeys(clean_text(v)[:100] for v in raw if clean_text(v)))[:50]
+
+        return cls(
+            query=clean_text(params.get("q") or "")[:200],
+            sectors=values("sector"),
+            targets=tuple(v for v in values("target") if v in OrganisationKind.values),
+            price_models=tuple(v for v in values("price_model") if v in PriceModel.values),
+            countries=tuple(v for v in values("country") if v in Country.values),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.query or self.sectors or self.targets or self.price_models or self.countries
+        )
+
+    def selected(self, name: str) -> tuple[str, ...]:
+        return {
+            "sector": self.sectors,
+            "target": self.targets,
+            "price_model": self.price_models,
+            "country": self.countries,
+        }.get(name, ())
+
+
+@dataclass
+class OfferFacet:
+    name: str
+    label: str
+    options: list[dict[str, Any]]
+
+
+@dataclass
+class OfferSearchPage:
+    page: Any  # django.core.paginator.Page of Offer
+    total: int
+    filters: OfferSearchFilters
+    facets: list[OfferFacet]
+
+
+def offers_search(
+    user: Any, filters: OfferSearchFilters, *, page: Any = 1, per_page: int = 24
+) -> OfferSearchPage:
+    """Offers visible to `user`, filtered, one page, with facet counts over the results.
+
+    A fixed number of queries whatever the number of offers (counts come from one list of
+    values; the sectors of the page are prefetched).
+    """
+    from django.core.paginator import Paginator
+    from django.utils.translation import gettext as _
+
+    from mediane.directory.models import OrganisationKind, Sector
+    from mediane.market.models import PriceModel
+    from mediane.territories.models import Country
+
+    qs = offers_list_for(
+        user, OfferFilters(sectors=filters.sectors, query=filters.query)
+    ).prefetch_related("sectors")
+    if filters.price_models:
+        qs = qs.filter(price_model__in=filters.price_models)
+    if filters.countries:
+        qs = qs.filter(organisation__country__in=filters.countries)
+    rows = list(qs.values_list("pk", "price_model", "organisation__country", "target_kinds"))
+    if filters.targets:  # JSON lists: filtered here, portable to SQLite and PostgreSQL
+        wanted = set(filters.targets)
+        rows = [r for r in rows if wanted & set(r[3] or [])]
+    ids = [r[0] for r in rows]
+    counts: dict[str, dict[str, int]] = {"price_model": {}, "country": {}, "target": {}}
+    for _pk, price_model, country, kinds in rows:
+        counts["price_model"][price_model] = counts["price_model"].get(price_model, 0) + 1
+        counts["country"][country] = counts["country"].get(country, 0) + 1
+        for kind in set(kinds or []):
+            counts["target"][kind] = counts["target"].get(kind, 0) + 1
+    sector_counts: dict[int, int] = {}
+    for sector_id in Offer.sectors.through.objects.filter(offer_id__in=ids).values_list(
+        "sector_id", flat=True
+    ):
+        sector_counts[sector_id] = sector_counts.get(sector_id, 0) + 1
+    sectors = Sector.objects.filter(
+        Q(pk__in=list(sector_counts)) | Q(slug__in=filters.sectors)
+    ).order_by("position", "name")
+
+    def options(name: str, choices: list[tuple[str, Any]]) -> list[dict[str, Any]]:
+        chosen = filters.selected(name)
+        return [
+            {"value": v, "label": label, "count": counts[name].get(v, 0), "selected": v in chosen}
+            for v, label in choices
+            if counts[name].get(v) or v in chosen
+        ]
+
+    facets = [
+        OfferFacet(
+            "sector",
+            _("Secteur"),
+            [
+                {
+                    "value": s.slug,
+                    "label": s.name,
+                    "count": sector_counts.get(s.pk, 0),
+                    "selected": s.slug in filters.sectors,
+                }
+                for s in sectors
+            ],
+        ),
+        OfferFacet("target", _("Acheteurs visés"), options("target", OrganisationKind.choices)),
+        OfferFacet("price_model", _("Modèle de prix"), options("price_model", PriceModel.choices)),
+        OfferFacet("country", _("Pays de l'entreprise"), options("country", Country.choices)),
+    ]
+    order = {pk: i for i, pk in enumerate(ids)}
+    paginator = Paginator(ids, per_page)
+    page_obj = paginator.get_page(page)
+    offers = {
+        o.pk: o
+        for o in Offer.objects.filter(pk__in=list(page_obj.object_list))
+        .select_related("organisation")
+        .prefetch_related("sectors", "references")
+    }
+    page_obj.object_list = sorted(offers.values(), key=lambda o: order[o.pk])  # type: ignore[arg-type, attr-defined]
+    return OfferSearchPage(page=page_obj, total=len(ids), filters=filters, facets=facets)
+
+
+def offer_organisations_for(user: Any) -> list[Any]:
+    """Organisations for which `user` may publish an offer (editor, not a collectivité)."""
+    from mediane.directory.models import Organisation, OrganisationKind
+
+    return list(
+        Organisation.objects.filter(pk__in=_editor_org_ids(user))
+        .exclude(kind=OrganisationKind.COLLECTIVITE)
+        .order_by("name")
+    )

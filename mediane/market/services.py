@@ -1486,3 +1486,70 @@ def offer_reference_remove(*, actor: Any, reference: OfferReference) -> None:
 def local_time(value: datetime | None, time_zone: str) -> datetime | None:
     """`value` in `time_zone` (for display next to the zone's name)."""
     return value.astimezone(zoneinfo.ZoneInfo(time_zone)) if value is not None else None
+
+
+# --- Evaluation and offer pages ------------------------------------------------------------------
+# Writes the scoring form and the cities' confirmation list need, built on the services above.
+
+
+@dataclass
+class MarkInput:
+    """One mark of the scoring form: a criterion of the challenge, 0–5, and a comment."""
+
+    criterion: Criterion
+    value: int | str | None
+    comment: str = ""
+
+
+@transaction.atomic
+def scores_set(*, actor: Any, answer: Answer, marks: list[MarkInput]) -> list[Score]:
+    """A juror marks an answer on several criteria at once: all saved, or none.
+
+    Errors are keyed `mark_<criterion id>` so that a form shows them next to each criterion.
+    """
+    _juror_or_refuse(actor, answer.challenge)
+    errors: dict[str, list[str]] = {}
+    for mark in marks:
+        try:
+            number = int(str(mark.value))
+        except ValueError:
+            number = -1
+        if not 0 <= number <= SCORE_MAX:
+            errors[f"mark_{mark.criterion.pk}"] = [_("La note est un entier de 0 à 5.")]
+    if errors:
+        raise fail(_("Les notes n'ont pas pu être enregistrées."), errors)
+    return [
+        score_set(
+            actor=actor,
+            answer=answer,
+            criterion=mark.criterion,
+            value=mark.value if mark.value is not None else "",
+            comment=mark.comment,
+        )
+        for mark in marks
+    ]
+
+
+@transaction.atomic
+def offer_reference_refuse(*, actor: Any, reference: OfferReference) -> None:
+    """The city referred to says it is not a reference: the reference is removed and the
+    company told. Same rule as confirming (the city only)."""
+    require(actor, "confirm", reference)
+    offer = reference.offer
+    place = str(reference)
+    audit_record(
+        actor=actor,
+        action="offer.reference_refuse",
+        obj=offer,
+        changes={"reference": reference.pk, "place": place},
+    )
+    reference.delete()
+    _notify(
+        recipients=organisation_members([offer.organisation_id]),  # type: ignore[attr-defined]
+        topic="offer",
+        verb="reference_refused",
+        title=_("Référence refusée par la collectivité : %(place)s") % {"place": place},
+        url=offer.get_absolute_url(),
+        actor=actor,
+        target=offer,
+    )
