@@ -22,3 +22,7 @@ class MarketConfig(AppConfig):
         from mediane.market.tasks import close_due_challenges
 
         register_periodic("market.close_due", every=timedelta(minutes=1), task=close_due_challenges)
+
+        from mediane.market.views_challenges import register_sections
+
+        register_sections()  # the challenges block of the territory page

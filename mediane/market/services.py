@@ -73,7 +73,16 @@ from mediane.search.services import SearchDocument, index_document, remove_docum
 from mediane.territories.models import TIME_ZONES, Territory
 
 S = ChallengeStatus
-RESERVED_SLUGS = {"nouveau", "offres", "mes-reponses", "flux", "export", "recherche"}
+RESERVED_SLUGS = {
+    "nouveau",
+    "offres",
+    "mes-reponses",
+    "flux",
+    "export",
+    "recherche",
+    "a-valider",
+    "reponses",  # challenge pages: fixed paths under /defis/
+}
 QUESTION_MAX_LENGTH = 2000
 
 #: The default evaluation grid: (label, weight) — editable until the opening time.
