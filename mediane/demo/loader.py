@@ -79,6 +79,7 @@ class Loader:
             self.load_organisations()
             self.load_memberships()
             self.load_experts()
+            self.load_market()
         return self.report
 
     def load_accounts(self) -> None:
@@ -247,6 +248,12 @@ class Loader:
                 ),
             )
             self.report.created["experts"] += 1
+
+    def load_market(self) -> None:
+        """Challenges, answers, a jury's evaluation, offers and references (market_data.py)."""
+        from mediane.demo.market_data import load_market
+
+        load_market(self)
 
 
 def _round_robin(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
