@@ -698,6 +698,8 @@ def offers_search(
         .select_related("organisation")
         .prefetch_related("sectors", "references")
     }
+    for offer in offers.values():  # shown on the cards: only what the cities confirmed counts
+        offer.confirmed_references = sum(1 for r in offer.references.all() if r.is_confirmed)  # type: ignore[attr-defined]
     page_obj.object_list = sorted(offers.values(), key=lambda o: order[o.pk])  # type: ignore[arg-type, attr-defined]
     return OfferSearchPage(page=page_obj, total=len(ids), filters=filters, facets=facets)
 

@@ -1562,3 +1562,7 @@ def offer_reference_refuse(*, actor: Any, reference: OfferReference) -> None:
         actor=actor,
         target=offer,
     )
+
+
+# Fixed paths under /offres/ that an offer's slug must not take.
+RESERVED_SLUGS.update({"nouvelle", "references", "references-a-confirmer"})

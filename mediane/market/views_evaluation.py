@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,11 @@ from mediane.market.forms_evaluation import (
 )
 from mediane.market.models import AnswerStatus, Challenge, ChallengeStatus
 from mediane.market.rules import juror_of
+
+
+def _data(request: HttpRequest) -> QueryDict | None:
+    """The posted data (even empty, so that an empty form shows its errors), else None."""
+    return request.POST if request.method == "POST" else None
 
 
 def _challenge(request: HttpRequest, slug: str) -> Challenge:
@@ -107,7 +112,7 @@ def jury(request: HttpRequest, slug: str) -> HttpResponse:
     form = None
     if manage:
         candidates = selectors.jury_candidates(request.user, challenge)
-        form = JurorAddForm(request.POST or None, candidates=candidates)
+        form = JurorAddForm(_data(request), candidates=candidates)
         if request.method == "POST" and form.is_valid():
             try:
                 juror = services.jury_add(
@@ -366,7 +371,7 @@ def decision(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "market/decision_done.html", _base(challenge, request, rows=rows))
     if challenge.jury_closed_at is None:
         return render(request, "market/decision_form.html", _base(challenge, request, form=None))
-    form = DecisionForm(request.POST or None, answers=[r.answer for r in rows])
+    form = DecisionForm(_data(request), answers=[r.answer for r in rows])
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirm") == "1":
             try:
@@ -411,7 +416,7 @@ def pilot_report(request: HttpRequest, slug: str) -> HttpResponse:
     )
     form = None
     if challenge.status == ChallengeStatus.PILOT and can(request.user, "change", challenge):
-        form = PilotReportForm(request.POST or None, initial={"currency": challenge.currency})
+        form = PilotReportForm(_data(request), initial={"currency": challenge.currency})
     if request.method == "POST":
         require(request.user, "change", challenge)
         if form is None:
