@@ -28,7 +28,8 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import signals
 
 from mediane.directory.models import Organisation
 from mediane.search.models import SearchEntry
@@ -337,7 +338,7 @@ class DirectoryIndex:
         return [(int(pk), float(rank)) for pk, rank in zip(ids[order], ranks[order], strict=True)]
 
 
-def fingerprint() -> tuple[str, str]:
+def _read_fingerprint() -> tuple[str, str]:
     """(organisations, territories) versions. The first changes whenever an organisation or its
     search entry is added, changed or removed (sectors are set by the services that save the
     organisation); the second with territories and network memberships. One query of scalar
@@ -361,6 +362,52 @@ def fingerprint() -> tuple[str, str]:
     return ":".join(row[:4]), ":".join(row[4:])
 
 
+# The fingerprint's COUNT(*) subqueries cost tens of milliseconds on PostgreSQL at 200,000
+# rows: it is read at most every FINGERPRINT_SECONDS per process. Writes made through the ORM in
+# this process (services, admin, imports) drop it at once (signals, and again on commit), so a
+# writer sees its change immediately; another process sees it within that delay.
+FINGERPRINT_SECONDS = 2.0
+_fingerprints: dict[str, tuple[float, tuple[str, str]]] = {}
+
+
+def _alias() -> str:
+    return connection.alias + ":" + str(connection.settings_dict.get("NAME"))
+
+
+def fingerprint() -> tuple[str, str]:
+    """The versions of `_read_fingerprint()`, read again when older than FINGERPRINT_SECONDS
+    or after a write of this process."""
+    alias = _alias()
+    cached = _fingerprints.get(alias)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < FINGERPRINT_SECONDS:
+        return cached[1]
+    value = _read_fingerprint()
+    _fingerprints[alias] = (now, value)
+    return value
+
+
+def forget_fingerprint(**_kwargs: Any) -> None:
+    """Drop the cached fingerprints (a write happened): now, and again once it commits, so that
+    a read between the write and its commit cannot keep the old version."""
+    _fingerprints.clear()
+    if connection.in_atomic_block:
+        transaction.on_commit(_fingerprints.clear)
+
+
+def connect_write_signals() -> None:
+    """Forget the fingerprint on every ORM write to what the directory index reads."""
+    from mediane.territories.models import NetworkMembership, Territory
+
+    for model in (Organisation, SearchEntry, Territory, NetworkMembership):
+        uid = f"facet_index_{model._meta.label_lower}"
+        signals.post_save.connect(forget_fingerprint, sender=model, dispatch_uid=uid + "_save")
+        signals.post_delete.connect(forget_fingerprint, sender=model, dispatch_uid=uid + "_del")
+    signals.m2m_changed.connect(
+        forget_fingerprint, sender=Organisation.sectors.through, dispatch_uid="facet_index_sectors"
+    )
+
+
 _lock = threading.Lock()
 _indexes: dict[str, DirectoryIndex] = {}
 
@@ -370,7 +417,7 @@ def directory_index(version: tuple, territory_info) -> DirectoryIndex:
 
     `territory_info(territory_id)` gives the area and flags of a territory (see selectors).
     """
-    alias = connection.alias + ":" + str(connection.settings_dict.get("NAME"))
+    alias = _alias()
     index = _indexes.get(alias)
     if index is not None and index.version == version:
         return index
@@ -395,6 +442,7 @@ def directory_index(version: tuple, territory_info) -> DirectoryIndex:
 
 
 def forget_directory_index() -> None:
-    """Drop the indexes of this process (tests)."""
+    """Drop the indexes and fingerprints of this process (tests)."""
     with _lock:
         _indexes.clear()
+    _fingerprints.clear()

@@ -78,3 +78,25 @@ def test_fragments_follow_the_language(client, orgs):
     english = client.get("/annuaire/?q=laine").content.decode()
     assert "Type of organisation" in english or "Organisation type" in english
     assert "Start-up" in english or "Startup" in english
+
+
+def test_the_fingerprint_is_read_once_per_interval_and_dropped_by_writes(
+    client, orgs, secretariat, monkeypatch, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from mediane.directory import facet_index
+
+    monkeypatch.setattr(facet_index, "FINGERPRINT_SECONDS", 3600.0)
+    client.get("/annuaire/?q=laine")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/annuaire/?q=laine")
+    assert not [q for q in queries if "COUNT(*)" in q["sql"] and "MAX(" in q["sql"]]
+
+    services.organisation_create(
+        actor=secretariat,
+        data=org_input(name="Laine Delta", kind="startup", description="<p>laine</p>"),
+    )
+    after = client.get("/annuaire/?q=laine").content.decode()
+    assert "Laine Delta" in _cards(after)  # a write of this process is seen at once
