@@ -620,3 +620,39 @@ class OfferReference(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+
+# --- Invitations to answer (recommendation pages) ------------------------------------------------
+
+
+class ChallengeInvitation(models.Model):
+    """An issuer (or the secretariat) invites an organisation to answer a challenge.
+
+    One per challenge and organisation (inviting again changes nothing). The organisation's
+    editors are notified when the challenge is public: at once for an open challenge, at its
+    publication for a submitted one (`notified_at` stays empty until then).
+    """
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        "directory.Organisation", on_delete=models.CASCADE, related_name="challenge_invitations"
+    )
+    message = models.CharField(_("message"), max_length=1000, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    invited_at = models.DateTimeField(_("invitée le"))
+    notified_at = models.DateTimeField(_("prévenue le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation à répondre")
+        verbose_name_plural = _("invitations à répondre")
+        ordering = ["-invited_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["challenge", "organisation"], name="challenge_invitation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.challenge_id} → {self.organisation_id}"  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ from mediane.market.models import (
     AnswerStatus,
     Challenge,
     ChallengeAttachment,
+    ChallengeInvitation,
     ChallengeQuestion,
     ChallengeStatus,
     ConflictDeclaration,
@@ -224,3 +225,21 @@ def offer_reference_confirm(user: Any, obj: Any) -> bool:
     return Organisation.objects.filter(
         pk__in=editable, kind=OrganisationKind.COLLECTIVITE, territory_id=obj.territory_id
     ).exists()
+
+
+# --- Invitations to answer (recommendation pages) -----------------------------------------------
+
+
+@rule(Challenge, "invite")
+def challenge_invite(user: Any, obj: Any) -> bool:
+    """See the organisations to invite and invite them: issuers' editors, secretariat (the
+    service also checks the state: submitted, or open and not yet closed)."""
+    return is_secretariat(user) or is_issuer_editor(user, obj)
+
+
+@rule(ChallengeInvitation, "view")
+def challenge_invitation_view(user: Any, obj: Any) -> bool:
+    """The invited organisation's members, the challenge's issuers' editors, the secretariat."""
+    if is_secretariat(user) or role_in(user, obj.organisation_id) is not None:
+        return True
+    return is_issuer_editor(user, obj.challenge)

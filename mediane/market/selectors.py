@@ -713,3 +713,33 @@ def offer_organisations_for(user: Any) -> list[Any]:
         .exclude(kind=OrganisationKind.COLLECTIVITE)
         .order_by("name")
     )
+
+
+# --- Invitations to answer (recommendation pages) ------------------------------------------------
+
+
+def challenge_invitations_for(user: Any, challenge: Challenge) -> dict[int, Any]:
+    """The invitations of `challenge` by invited organisation id (issuers' editors, secretariat)."""
+    from mediane.market.models import ChallengeInvitation
+
+    require(user, "invite", challenge)
+    rows = ChallengeInvitation.objects.filter(challenge=challenge)
+    return {invitation.organisation_id: invitation for invitation in rows}
+
+
+def organisation_invitations_for(user: Any, organisation: Any) -> list[Any]:
+    """Invitations `organisation` received to challenges still open that `user` may read; for
+    its members and the secretariat (PermissionDenied, a 403, otherwise)."""
+    from django.core.exceptions import PermissionDenied
+
+    from mediane.market.models import ChallengeInvitation
+
+    if not (is_secretariat(user) or has_role(user, organisation.pk, "member")):
+        raise PermissionDenied("view_invitations")
+    visible = Challenge.objects.filter(challenges_visible_q(user), status=ChallengeStatus.OPEN)
+    return list(
+        ChallengeInvitation.objects.filter(organisation=organisation, challenge__in=visible)
+        .select_related("challenge")
+        .prefetch_related("challenge__issuer_links__organisation")
+        .order_by("challenge__closes_at", "pk")
+    )

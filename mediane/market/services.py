@@ -569,6 +569,7 @@ def challenge_publish(
         actor=actor,
         target=challenge,
     )
+    invitations_send_pending(challenge=challenge, actor=actor)  # invited while submitted
     return event
 
 
@@ -1566,3 +1567,129 @@ def offer_reference_refuse(*, actor: Any, reference: OfferReference) -> None:
 
 # Fixed paths under /offres/ that an offer's slug must not take.
 RESERVED_SLUGS.update({"nouvelle", "references", "references-a-confirmer"})
+
+
+# --- Invitations to answer (recommendation pages) ------------------------------------------------
+# `challenge_invite` is called from the page of organisations to invite (views_recommendations);
+# `invitations_send_pending` from `challenge_publish`, for invitations made while submitted.
+
+INVITATION_MESSAGE_MAX = 1000
+
+
+def invitation_open(challenge: Challenge, now: datetime) -> bool:
+    """True while organisations may be invited: submitted, or open and not yet closed."""
+    if challenge.status == S.SUBMITTED:
+        return True
+    return challenge.status == S.OPEN and (challenge.closes_at is None or now < challenge.closes_at)
+
+
+def _organisation_editors(organisation_id: int) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True,
+        memberships__organisation_id=organisation_id,
+        memberships__role__in=[Role.EDITOR, Role.ADMIN],
+    ).distinct()
+
+
+def _invitation_send(invitation: Any, *, actor: Any, at: datetime) -> None:
+    """Notify the invited organisation's editors (the challenge is public by now)."""
+    challenge = invitation.challenge
+    lead = challenge.lead_issuer
+    _notify(
+        recipients=_organisation_editors(invitation.organisation_id),
+        topic="invitation",
+        verb="invited",
+        title=_("%(issuer)s vous invite à répondre au défi « %(title)s »")
+        % {"issuer": lead.name if lead is not None else "", "title": challenge.title},
+        url=challenge.get_absolute_url(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        target=challenge,
+    )
+    invitation.notified_at = at
+    invitation.save(update_fields=["notified_at"])
+
+
+@transaction.atomic
+def challenge_invite(
+    *,
+    actor: Any,
+    challenge: Challenge,
+    organisation: Organisation,
+    message: str = "",
+    now: datetime | None = None,
+) -> Any:
+    """Invite `organisation` to answer `challenge`; idempotent (an existing invitation is
+    returned unchanged, nobody is notified twice). Its editors are notified at once when the
+    challenge is open, at its publication when it is submitted."""
+    from mediane.core.errors import NotFound
+    from mediane.core.permissions import can
+    from mediane.market.models import ChallengeInvitation
+
+    require(actor, "invite", challenge)
+    _lock(challenge)
+    at = _now(now)
+    if not invitation_open(challenge, at):
+        raise Conflict(
+            _("On ne peut inviter à répondre qu'à un défi soumis ou ouvert, avant sa clôture."),
+            code="invitation_closed",
+        )
+    if not can(actor, "view", organisation):
+        raise NotFound(_("Organisation introuvable."))
+    if organisation.pk in issuer_ids(challenge):
+        raise ValidationFailed(
+            _("Une organisation émettrice ne peut pas être invitée à répondre à son propre défi.")
+        )
+    countries, kinds = challenge.eligible_countries or [], challenge.eligible_kinds or []
+    if (countries and organisation.country not in countries) or (
+        kinds and organisation.kind not in kinds
+    ):
+        raise ValidationFailed(
+            _("Cette organisation ne peut pas répondre à ce défi (éligibilité).")
+        )
+    text = clean_text(message)
+    if len(text) > INVITATION_MESSAGE_MAX:
+        raise ValidationFailed(
+            _("Le message est trop long."),
+            field_errors={"message": [_("1 000 caractères au maximum.")]},
+        )
+    existing = ChallengeInvitation.objects.filter(
+        challenge=challenge, organisation=organisation
+    ).first()
+    if existing is not None:
+        return existing
+    invitation = ChallengeInvitation(
+        challenge=challenge,
+        organisation=organisation,
+        message=text,
+        invited_by=actor if getattr(actor, "is_authenticated", False) else None,
+        invited_at=at,
+    )
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:  # invited at the same moment by someone else
+        return ChallengeInvitation.objects.get(challenge=challenge, organisation=organisation)
+    audit_record(
+        actor=actor,
+        action="challenge.invite",
+        obj=challenge,
+        organisation=challenge.lead_issuer,
+        changes={"organisation": organisation.pk},
+    )
+    if challenge.status == S.OPEN:
+        _invitation_send(invitation, actor=actor, at=at)
+    return invitation
+
+
+def invitations_send_pending(*, challenge: Challenge, actor: Any = None) -> int:
+    """Notify the organisations invited while `challenge` was not public yet; returns how many
+    invitations were sent. Called by `challenge_publish` inside its transaction."""
+    from mediane.market.models import ChallengeInvitation
+
+    pending = ChallengeInvitation.objects.filter(challenge=challenge, notified_at__isnull=True)
+    at = timezone.now()
+    count = 0
+    for invitation in pending.select_related("challenge"):
+        _invitation_send(invitation, actor=actor, at=at)
+        count += 1
+    return count

@@ -1,5 +1,23 @@
 """Market pages: recommendations (organisations to invite, challenges for an organisation)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from mediane.market import views_recommendations as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path(
+        "defis/<slug:slug>/a-inviter/",
+        views.recommend_organisations,
+        name="recommend_organisations",
+    ),
+    path(
+        "defis/<slug:slug>/a-inviter/<slug:organisation>/",
+        views.recommend_invite,
+        name="recommend_invite",
+    ),
+    path(
+        "annuaire/<slug:slug>/defis-recommandes/",
+        views.recommend_challenges,
+        name="recommend_challenges",
+    ),
+]

@@ -26,6 +26,7 @@ from mediane.market.models import (
     AnswerAttachment,
     Challenge,
     ChallengeAttachment,
+    ChallengeInvitation,
     ChallengeIssuer,
     ChallengeQuestion,
     JuryMember,
@@ -204,6 +205,14 @@ EXPECTED: dict[str, tuple[type, dict[str, frozenset[str]]]] = {
     ),
     # Another organisation's offer citing O as a city: only O's editors confirm.
     "offer_reference_to_o": (OfferReference, {"confirm": O_EDITORS | SUPERUSER_ONLY}),
+    # Invitations to answer (recommendation pages): O's challenges are invited to by O's
+    # editors and the secretariat; O invited to the other organisation's open challenge.
+    "challenge_open_of_o_invite": (Challenge, {"invite": O_EDITORS | STAFF}),
+    "challenge_draft_of_o_invite": (Challenge, {"invite": O_EDITORS | STAFF}),
+    "invitation_of_o_to_other_challenge": (
+        ChallengeInvitation,
+        {"view": O_MEMBERS | STAFF | {"admin_other"}},
+    ),
 }
 
 
@@ -260,6 +269,7 @@ def world(db) -> dict[str, Any]:
         "notification_preference": NotificationPreference.objects.create(user=users["member"]),
         **_market_objects(o, other, users, org_with),
     }
+    objects.update(_invitation_objects(objects, other))
     return {"users": users, "objects": objects}
 
 
@@ -324,6 +334,21 @@ def _market_objects(o: Any, other: Any, users: dict[str, Any], org_with: Any) ->
         "offer_published_of_o": offer,
         "offer_draft_of_o": draft_offer,
         "offer_reference_to_o": reference,
+    }
+
+
+def _invitation_objects(objects: dict[str, Any], other: Any) -> dict[str, Any]:
+    """Invitations to answer: O invited by the other organisation to its open challenge."""
+    from django.utils import timezone
+
+    of_other = Challenge.objects.filter(issuer_links__organisation=other).get()
+    o = objects["answer_of_o"].organisation
+    return {
+        "challenge_open_of_o_invite": objects["challenge_open_of_o"],
+        "challenge_draft_of_o_invite": objects["challenge_draft_of_o"],
+        "invitation_of_o_to_other_challenge": ChallengeInvitation.objects.create(
+            challenge=of_other, organisation=o, invited_at=timezone.now()
+        ),
     }
 
 
