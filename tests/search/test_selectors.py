@@ -244,3 +244,25 @@ def test_large_result_sets_in_search_filter_queryset(db, small_rank_cap):
     qs = search_filter_queryset(Organisation.objects.all(), query="laine", kind=KIND)
     ranked = list(qs.order_by("-search_rank", "pk"))
     assert ranked[0] == star and len(ranked) == 6
+
+
+def test_match_ranks_of_a_large_set_put_title_matches_first(db, monkeypatch):
+    """Above the rank cap, both backends give every match, title matches ranked above."""
+    from mediane.search.selectors import search_match_ranks
+    from mediane.search.services import SearchDocument, index_document
+
+    monkeypatch.setattr("mediane.search.backends.sqlite.RANK_CAP", 3)
+    monkeypatch.setattr("mediane.search.backends.postgres.RANK_CAP", 3)
+    orgs = [OrganisationFactory(name=f"Atelier {i}") for i in range(5)]
+    star = OrganisationFactory(name="Laine de Lourdes")
+    for org in orgs:
+        index_document(SearchDocument(kind=KIND, object_id=org.pk, title=org.name, body="laine"))
+    index_document(SearchDocument(kind=KIND, object_id=star.pk, title=star.name))
+    from mediane.search.models import SearchEntry
+
+    entry_of = dict(SearchEntry.objects.filter(kind=KIND).values_list("pk", "object_id"))
+    ranked = search_match_ranks(query="laine", kind=KIND)
+    assert len(ranked) == 6
+    best = max(ranked, key=lambda pair: pair[1])
+    assert entry_of[best[0]] == star.pk
+    assert sorted(rank for _pk, rank in ranked)[:-1] == [0.0] * 5

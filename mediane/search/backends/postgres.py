@@ -19,6 +19,7 @@ from mediane.search.query import ParsedQuery
 
 ENTRY_TABLE = "search_searchentry"
 VECTOR = f"{ENTRY_TABLE}.search_vector"
+RANK_CAP = 2000  # rank with ts_rank_cd up to this many matches (as the SQLite backend)
 WEIGHTS = "'{0.1, 0.2, 0.4, 1.0}'"  # D (title prefixes), C (body), B (keywords), A (title)
 
 
@@ -86,17 +87,33 @@ class PostgresBackend:
         )
 
     def match_ranks(self, parsed: ParsedQuery, *, kind: str) -> list[tuple[int, float]]:
-        """(entry id, rank) of every entry of `kind` matching `parsed`, rank as `filter_objects`."""
+        """(entry id, rank) of every entry of `kind` matching `parsed`. Up to RANK_CAP matches
+        the rank is `filter_objects`' `ts_rank_cd`; above, ranking reads every matching vector
+        (350 ms for 30,000 matches), so the rank is 1.0 for a match in the title and 0.0
+        otherwise, as the SQLite backend does: two index scans, no vector read."""
         from django.db import connection
 
         sql, params = tsquery_sql(parsed)
+        where = f"FROM {ENTRY_TABLE} WHERE kind = %s AND {VECTOR} @@ {sql}"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, ts_rank_cd({WEIGHTS}, {VECTOR}, {sql}) FROM {ENTRY_TABLE} "
-                f"WHERE kind = %s AND {VECTOR} @@ {sql}",
-                [*params, kind, *params],
+                f"SELECT count(*) FROM (SELECT 1 {where} LIMIT %s) AS capped",
+                [kind, *params, RANK_CAP + 1],
             )
-            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+            if cursor.fetchone()[0] <= RANK_CAP:
+                cursor.execute(
+                    f"SELECT id, ts_rank_cd({WEIGHTS}, {VECTOR}, {sql}) {where}",
+                    [*params, kind, *params],
+                )
+                return [(row[0], float(row[1])) for row in cursor.fetchall()]
+            title_sql, title_params = tsquery_sql(parsed, titles_only=True)
+            cursor.execute(
+                f"SELECT id FROM {ENTRY_TABLE} WHERE kind = %s AND {VECTOR} @@ {title_sql}",
+                [kind, *title_params],
+            )
+            titled = {row[0] for row in cursor.fetchall()}
+            cursor.execute(f"SELECT id {where}", [kind, *params])
+            return [(row[0], 1.0 if row[0] in titled else 0.0) for row in cursor.fetchall()]
 
     def filter_objects(
         self, qs: QuerySet, parsed: ParsedQuery, *, kind: str, column: str
