@@ -252,3 +252,11 @@ def test_remove_reference_with_confirmation(client, world):
 def test_offer_slug_never_takes_a_fixed_path(world):
     offer = world.offer(title="Nouvelle")
     assert offer.slug != "nouvelle"
+
+
+def test_offer_list_in_english(client, world):
+    world.offer()
+    client.cookies["django_language"] = "en"
+    html = client.get(LIST).content.decode()
+    assert "Companies&#x27; offers" in html or "Companies' offers" in html
+    assert "Pricing model" in html and "1 offer" in html
