@@ -47,12 +47,13 @@ class Level:
     css: str
 
 
-def score_level(score: float) -> Level:
+def score_level(score: float, *, of_challenge: bool = False) -> Level:
+    """Strong from 0.5, medium from 0.3 (the ranker's scores of a top match are 0.5 to 0.9)."""
     percent = max(4, min(100, round(score * 100)))
     if score >= 0.5:
-        return Level(percent, _("Très pertinente"), "high")
+        return Level(percent, _("Très pertinent") if of_challenge else _("Très pertinente"), "high")
     if score >= 0.3:
-        return Level(percent, _("Pertinente"), "medium")
+        return Level(percent, _("Pertinent") if of_challenge else _("Pertinente"), "medium")
     return Level(percent, _("À explorer"), "low")
 
 
@@ -225,7 +226,7 @@ def recommend_challenges(request: HttpRequest, slug: str) -> HttpResponse:
     rows = [
         ChallengeRow(
             recommendation=r,
-            level=score_level(r.score),
+            level=score_level(r.score, of_challenge=True),
             closes=_day(r.challenge.closes_at, _viewer_zone(user, r.challenge.time_zone)),
             can_answer=editor and r.challenge.is_accepting_answers(now),
             invitation=invitations.get(r.challenge.pk),

@@ -267,7 +267,7 @@ def test_members_see_recommended_challenges_with_reasons_and_invitations(client,
     html = client.get(recommended(counter)).content.decode()
     assert challenge.title in html and "Mots en commun" in html
     assert "Invitations reçues" in html and "À vous !" in html
-    assert "Vous êtes invitée à répondre" in html
+    assert "Votre organisation est invitée à répondre" in html
     assert reverse("market:answer_create", args=[challenge.slug]) in html
     client.force_login(market["counter_member"])  # a member reads, only editors answer
     html = client.get(recommended(counter)).content.decode()
@@ -316,3 +316,12 @@ def test_links_only_for_those_who_may_use_them(client, world, market):
     assert link in client.get(counter.get_absolute_url()).content.decode()
     client.force_login(world.city_editor)
     assert page(challenge) in client.get(challenge.get_absolute_url()).content.decode()
+
+
+def test_score_levels():
+    from mediane.market.views_recommendations import score_level
+
+    assert score_level(0.8).label == "Très pertinente" and score_level(0.8).percent == 80
+    assert score_level(0.8, of_challenge=True).label == "Très pertinent"
+    assert score_level(0.35).css == "medium" and score_level(0.1).css == "low"
+    assert score_level(0.0).percent == 4 and score_level(3.0).percent == 100
