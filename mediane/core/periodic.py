@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -44,6 +45,10 @@ def registered_jobs() -> dict[str, PeriodicJob]:
     return dict(_JOBS)
 
 
+def _enqueue(job: PeriodicJob) -> None:
+    job.task.enqueue(*job.args)
+
+
 def tick(now: datetime | None = None) -> list[str]:
     """Enqueue every registered job that is due; returns the names enqueued by this call."""
     from mediane.core.models import PeriodicRun
@@ -61,7 +66,7 @@ def tick(now: datetime | None = None) -> list[str]:
                 next_run_at=at + job.every, last_run_at=at
             )
             if claimed:
-                transaction.on_commit(lambda job=job: job.task.enqueue(*job.args))
+                transaction.on_commit(partial(_enqueue, job))
                 enqueued.append(job.name)
     if enqueued:
         logger.info("periodic jobs enqueued: %s", ", ".join(enqueued))
