@@ -626,20 +626,24 @@ class MarketLoader:
         )
         if reached < ORDER.index("evaluation"):
             return
-        services.challenge_start_evaluation(actor=author, challenge=challenge)
+
+        def at(days: int) -> Any:  # a step `days` after the closing, never in the future
+            return min(self.now, closes + timedelta(days=days, hours=2))
+
+        services.challenge_start_evaluation(actor=author, challenge=challenge, now=at(1))
         self.evaluate(challenge, answers, complete=reached > ORDER.index("evaluation"))
         if reached == ORDER.index("evaluation"):
             return
-        self.decide(challenge, answers, spec)
+        self.decide(challenge, answers, spec, jury_at=at(12), decided_at=at(14))
         if spec["state"] == "archived":
-            services.challenge_archive(actor=self.actor, challenge=challenge)
+            services.challenge_archive(actor=self.actor, challenge=challenge, now=at(60))
             return
         if reached < ORDER.index("pilot"):
             return
         from mediane.market.inputs import PilotReportInput
 
         services.challenge_start_pilot(
-            actor=author, challenge=challenge, note="Expérimentation lancée (démo)."
+            actor=author, challenge=challenge, note="Expérimentation lancée (démo).", now=at(30)
         )
         report = spec["report"]
         services.pilot_report_submit(
@@ -652,6 +656,7 @@ class MarketLoader:
                 currency=spec.get("currency", "EUR"),
                 lessons=report["lessons"],
             ),
+            now=at(150),
         )
 
     def seat_jury(self, challenge: Challenge) -> None:
@@ -697,7 +702,15 @@ class MarketLoader:
                         comment="Appréciation du jury (démo)." if position == 0 else "",
                     )
 
-    def decide(self, challenge: Challenge, answers: list[Any], spec: dict[str, Any]) -> None:
+    def decide(
+        self,
+        challenge: Challenge,
+        answers: list[Any],
+        spec: dict[str, Any],
+        *,
+        jury_at: Any = None,
+        decided_at: Any = None,
+    ) -> None:
         from mediane.market import services
         from mediane.market.models import JuryMember
 
@@ -706,7 +719,7 @@ class MarketLoader:
             actor = self.loader.users["city_editor"]
             for answer in answers[:2]:
                 services.answer_shortlist(actor=actor, answer=answer)
-        services.jury_close(actor=actor, challenge=challenge)
+        services.jury_close(actor=actor, challenge=challenge, now=jury_at)
         winner = spec.get("winner")
         awarded = {answers[winner].pk: spec["reason"]} if winner is not None else {}
         services.challenge_decide(
@@ -714,6 +727,7 @@ class MarketLoader:
             challenge=challenge,
             awarded=awarded,
             note=spec.get("decision_note", ""),
+            now=decided_at,
         )
 
     # --- offers ----------------------------------------------------------------------------------

@@ -624,9 +624,11 @@ def challenges_close_due(*, now: datetime | None = None) -> list[int]:
 
 
 @transaction.atomic
-def challenge_start_evaluation(*, actor: Any, challenge: Challenge) -> ChallengeEvent:
+def challenge_start_evaluation(
+    *, actor: Any, challenge: Challenge, now: datetime | None = None
+) -> ChallengeEvent:
     """Closed → evaluation: jurors declare their interests and score."""
-    event = _transition(actor=actor, challenge=challenge, to=S.EVALUATION)
+    event = _transition(actor=actor, challenge=challenge, to=S.EVALUATION, now=now)
     _notify(
         recipients=User.objects.filter(jury_seats__challenge=challenge, is_active=True),
         topic="evaluation",
@@ -720,18 +722,22 @@ def challenge_decide(
 
 
 @transaction.atomic
-def challenge_start_pilot(*, actor: Any, challenge: Challenge, note: str = "") -> ChallengeEvent:
-    return _transition(actor=actor, challenge=challenge, to=S.PILOT, note=note.strip())
+def challenge_start_pilot(
+    *, actor: Any, challenge: Challenge, note: str = "", now: datetime | None = None
+) -> ChallengeEvent:
+    return _transition(actor=actor, challenge=challenge, to=S.PILOT, note=note.strip(), now=now)
 
 
 @transaction.atomic
-def pilot_report_submit(*, actor: Any, challenge: Challenge, data: PilotReportInput) -> PilotReport:
+def pilot_report_submit(
+    *, actor: Any, challenge: Challenge, data: PilotReportInput, now: datetime | None = None
+) -> PilotReport:
     """Pilot → pilot_report: outcome, contract signed or not, its amount, lessons."""
     require(actor, "change", challenge)
     values, errors = validate_pilot_report(data)
     if errors:
         raise fail(_("Le bilan n'a pas pu être enregistré : corrigez les champs signalés."), errors)
-    _transition(actor=actor, challenge=challenge, to=S.PILOT_REPORT)
+    _transition(actor=actor, challenge=challenge, to=S.PILOT_REPORT, now=now)
     report = PilotReport.objects.create(
         challenge=challenge,
         written_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -751,8 +757,10 @@ def pilot_report_submit(*, actor: Any, challenge: Challenge, data: PilotReportIn
 
 
 @transaction.atomic
-def challenge_archive(*, actor: Any, challenge: Challenge, note: str = "") -> ChallengeEvent:
-    return _transition(actor=actor, challenge=challenge, to=S.ARCHIVED, note=note.strip())
+def challenge_archive(
+    *, actor: Any, challenge: Challenge, note: str = "", now: datetime | None = None
+) -> ChallengeEvent:
+    return _transition(actor=actor, challenge=challenge, to=S.ARCHIVED, note=note.strip(), now=now)
 
 
 # --- Attachments ---------------------------------------------------------------------------------

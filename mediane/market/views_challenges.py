@@ -48,7 +48,7 @@ from mediane.market.models import (
     ChallengeIssuer,
     ChallengeStatus,
 )
-from mediane.market.rules import issuer_ids
+from mediane.market.rules import issuer_ids, juror_of
 from mediane.territories.models import Country, Territory
 
 S = ChallengeStatus
@@ -251,6 +251,9 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_manage_files": can_change and challenge.status in (S.DRAFT, S.SUBMITTED, S.OPEN),
         "answer_form": QuestionAnswerForm(),
         "criteria": list(challenge.criteria.all()),  # type: ignore[attr-defined]
+        "is_juror": juror_of(user, challenge) is not None,
+        "can_view_ranking": can(user, "view_ranking", challenge),
+        "has_pilot": challenge.status in (S.PILOT, S.PILOT_REPORT, S.ARCHIVED),
     }
     return render(request, "market/challenge_detail.html", context)
 
