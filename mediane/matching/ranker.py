@@ -312,17 +312,22 @@ def _recommend(
     reasons: list[Reason] = []
     total_parts = sum(parts.values()) or 1.0
     top = sorted(parts.items(), key=lambda item: -item[1])[:6]
-    terms = [query_surfaces.get(k, k) for k, _v in top if not _is_concept(k)]
+
+    # A concept (synonym group) matched with the same word on both sides is a shared term.
+    def _same(k: str) -> bool:
+        return query_surfaces.get(k, k).lower() == doc.surfaces.get(k, k).lower()
+
+    literal = [k for k, _v in top if not _is_concept(k) or _same(k)]
+    terms = list(dict.fromkeys(query_surfaces.get(k, k) for k in literal))
     if terms:
-        share = sum(v for k, v in top if not _is_concept(k)) / total_parts
+        share = sum(parts[k] for k in literal) / total_parts
         reasons.append(Reason("terms", contributions["lexical"] * share, {"terms": terms}))
+    concepts = [k for k, _v in top if _is_concept(k) and not _same(k)]
     pairs = [
-        (query_surfaces.get(k, k), doc.surfaces.get(k, k), k.startswith(RELATED))
-        for k, _v in top
-        if _is_concept(k)
+        (query_surfaces.get(k, k), doc.surfaces.get(k, k), k.startswith(RELATED)) for k in concepts
     ]
     if pairs:
-        share = sum(v for k, v in top if _is_concept(k)) / total_parts
+        share = sum(parts[k] for k in concepts) / total_parts
         reasons.append(
             Reason(
                 "synonyms",

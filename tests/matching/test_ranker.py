@@ -217,3 +217,26 @@ def test_challenges_ranked_for_an_organisation():
     assert best.features["lexical"] == 1.0 and ranked[1][1].score < best.score
     assert any(r.code == "synonyms" for r in best.reasons)
     assert rank_challenges(RELEVANT, [closed_to_fr]) == []
+
+
+def test_a_related_terms_reason_never_pairs_a_word_with_itself():
+    """A synonym group matched through the same word on both sides is reported as a shared
+    term ("courriel"), and only different words as related terms ("courriel ≈ e-mail")."""
+    same_word = Candidate(
+        id="same",
+        name="Courriel Express",
+        kind="startup",
+        country="CA-QC",
+        description="Envoi de courriel et de texto aux résidents lors d'un avis d'ébullition.",
+        sectors=("numerique",),
+    )
+    found = rank(CHALLENGE, [same_word, RELEVANT, LOOK_ALIKE, *FILLER])
+    for recommendation in found:
+        for reason in recommendation.reasons:
+            if reason.code == "synonyms":
+                assert all(a.lower() != b.lower() for a, b in reason.params["pairs"]), reason
+    reasons = {r.candidate.id: r.reasons for r in found}
+    assert any(
+        reason.code == "terms" and "courriel" in [t.lower() for t in reason.params["terms"]]
+        for reason in reasons["same"]
+    )
