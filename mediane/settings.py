@@ -273,9 +273,16 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = env("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Files that only some people may read (challenge and answer attachments): never under
+# MEDIA_ROOT, never served by URL; the pages stream them after a permission check.
+PRIVATE_MEDIA_ROOT = Path(env("MEDIANE_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 S3_BUCKET = env("MEDIANE_S3_BUCKET")
 STORAGES: dict[str, dict] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG
@@ -294,6 +301,16 @@ if S3_BUCKET:
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": False,
+        },
+    }
+    # Private files in the same bucket under `private/`, always with the bucket's (private)
+    # ACL; the pages stream them after a permission check and never hand out their URL.
+    STORAGES["private"] = {
+        "BACKEND": STORAGES["default"]["BACKEND"],
+        "OPTIONS": {
+            **STORAGES["default"]["OPTIONS"],
+            "location": "private",
+            "default_acl": "private",
         },
     }
 WHITENOISE_USE_FINDERS = True

@@ -6,11 +6,18 @@ non-public rows through `mediane.market.selectors`; see docs/market.md.
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 from django.conf import settings
+from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
 from mediane.core.models import TimeStampedModel
@@ -236,14 +243,40 @@ class ChallengeEvent(models.Model):
 
 
 def attachment_path(instance: models.Model, filename: str) -> str:
-    return f"market/{instance._meta.model_name}/{filename}"
+    """A path nobody can guess (a random folder per file), in the private storage."""
+    return f"market/{instance._meta.model_name}/{uuid.uuid4().hex}/{filename}"
+
+
+class _PrivateStorage(LazyObject):
+    """settings.STORAGES["private"], looked up on first use and again after a settings change
+    (a FileField evaluates its storage callable once, when models load)."""
+
+    def _setup(self) -> None:
+        self._wrapped = storages["private"]
+
+
+_private_storage = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _private_storage_changed(*, setting: str, **_kwargs: Any) -> None:
+    if setting in ("STORAGES", "PRIVATE_MEDIA_ROOT"):
+        _private_storage._wrapped = empty
+
+
+def private_storage() -> Storage:
+    """Attachments are confidential (answers) or follow their challenge's visibility: they live
+    in the private storage (settings.STORAGES["private"]), which has no public URL."""
+    return _private_storage  # type: ignore[return-value]
 
 
 class Attachment(models.Model):
     """A file checked by content (see `mediane.market.attachments`)."""
 
     title = models.CharField(_("titre"), max_length=200)
-    file = models.FileField(_("fichier"), upload_to=attachment_path, max_length=300)
+    file = models.FileField(
+        _("fichier"), upload_to=attachment_path, storage=private_storage, max_length=300
+    )
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("taille (octets)"))
     uploaded_by = models.ForeignKey(

@@ -126,3 +126,23 @@ def test_challenge_and_answer_attachments_follow_their_parent(world):
             file=SimpleUploadedFile("autre.pdf", PDF),
             now=world.after_closing(challenge),
         )
+
+
+def test_attachments_are_never_reachable_by_url(world, client, settings):
+    """An answer's file lives in the private storage, under a random folder: not below
+    MEDIA_ROOT (served publicly), and no guessable /media/ URL returns it."""
+    from pathlib import Path
+
+    answer = world.answer(world.open_challenge())
+    stored = services.answer_attach(
+        actor=world.company_editor,
+        answer=answer,
+        file=SimpleUploadedFile("offre.pdf", PDF),
+        now=world.now,
+    )
+    path = Path(stored.file.path)
+    assert path.read_bytes() == PDF
+    assert Path(settings.MEDIA_ROOT) not in path.parents
+    assert path.parent.name != "answerattachment"  # a random folder per file
+    for guess in (stored.file.name, f"market/answerattachment/{path.name}"):
+        assert client.get(f"{settings.MEDIA_URL}{guess}").status_code == 404
