@@ -261,7 +261,7 @@ _private_storage = _PrivateStorage()
 @receiver(setting_changed)
 def _private_storage_changed(*, setting: str, **_kwargs: Any) -> None:
     if setting in ("STORAGES", "PRIVATE_MEDIA_ROOT"):
-        _private_storage._wrapped = empty
+        _private_storage._wrapped = empty  # type: ignore[assignment]
 
 
 def private_storage() -> Storage:
