@@ -24,7 +24,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mediane.core.errors import MedianeError
-from mediane.core.permissions import can, has_role, is_authenticated, require, user_roles
+from mediane.core.permissions import (
+    can,
+    has_role,
+    is_authenticated,
+    require,
+    user_roles,
+    visible_q,
+)
 from mediane.directory.models import Organisation, Sector
 from mediane.market import selectors, services
 from mediane.market.forms_challenges import (
@@ -254,6 +261,16 @@ def challenge_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "is_juror": juror_of(user, challenge) is not None,
         "can_view_ranking": can(user, "view_ranking", challenge),
         "has_pilot": challenge.status in (S.PILOT, S.PILOT_REPORT, S.ARCHIVED),
+        # The decision is public once taken: the retained organisations and the reasons (the
+        # answers themselves stay confidential), then the pilot report.
+        "awarded": list(
+            challenge.answers.filter(  # type: ignore[attr-defined]
+                awarded=True, organisation__in=Organisation.objects.filter(visible_q(user))
+            ).select_related("organisation")
+        )
+        if challenge.decided_at
+        else [],
+        "pilot_report": getattr(challenge, "pilot_report", None),
     }
     return render(request, "market/challenge_detail.html", context)
 

@@ -615,3 +615,37 @@ def test_joint_challenge_appears_on_each_issuer_territory_and_organisation_page(
     for organisation in (world.city, world.co_city):
         body = client.get(organisation.get_absolute_url()).content.decode()
         assert "Défis émis" in body and challenge.title in body
+
+
+def test_the_decision_and_the_pilot_report_are_public_but_not_the_answers(world, client):
+    from mediane.market.inputs import PilotReportInput
+
+    challenge, (winner, other) = world.evaluation()
+    services.jury_close(actor=world.city_editor, challenge=challenge)
+    services.challenge_decide(
+        actor=world.city_editor,
+        challenge=challenge,
+        awarded={winner.pk: "Meilleure adéquation au problème."},
+        note="Deux réponses, une retenue.",
+    )
+    url = reverse("market:challenge", args=[challenge.slug])
+    page = client.get(url).content.decode()
+    assert "Résultat" in page and winner.organisation.name in page
+    assert "Meilleure adéquation au problème." in page and "Deux réponses, une retenue." in page
+    assert other.organisation.name not in page.split('id="result-title"')[1].split("</section>")[0]
+    assert "Bilan de l’expérimentation" not in page
+
+    services.challenge_start_pilot(actor=world.city_editor, challenge=challenge)
+    services.pilot_report_submit(
+        actor=world.city_editor,
+        challenge=challenge,
+        data=PilotReportInput(
+            outcome="<p>Comptages fiables dès le deuxième mois.</p>",
+            contract_signed=True,
+            amount=38000,
+            lessons="<p>Associer l'office de tourisme dès le début.</p>",
+        ),
+    )
+    page = client.get(url).content.decode()
+    assert "Comptages fiables dès le deuxième mois." in page and "Contrat signé" in page
+    assert winner.approach not in page  # the answer itself stays confidential
