@@ -210,6 +210,8 @@ def offer_reference_decide(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Référence confirmée : elle est désormais affichée sur l'offre.")
         )
     elif decision == "refuse":
+        if request.POST.get("confirmed") != "1":  # a refusal removes the reference: confirm
+            return render(request, "market/offer_reference_refuse.html", {"reference": reference})
         services.offer_reference_refuse(actor=request.user, reference=reference)
         messages.success(request, _("Référence refusée : elle a été retirée de l'offre."))
     else:

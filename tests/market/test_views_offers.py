@@ -228,7 +228,10 @@ def test_confirmations_only_by_the_referenced_city(client, world):
     # The co-city refuses its own: the reference goes and the company is told.
     client.force_login(world.co_city_editor)
     refuse = reverse("market:offer_reference_decide", args=[other.pk])
-    assert client.post(refuse, {"decision": "refuse"}).status_code == 302
+    asked = client.post(refuse, {"decision": "refuse"})  # first a confirmation, nothing removed
+    assert asked.status_code == 200 and "Refuser la référence" in asked.content.decode()
+    assert OfferReference.objects.filter(pk=other.pk).exists()
+    assert client.post(refuse, {"decision": "refuse", "confirmed": "1"}).status_code == 302
     assert not OfferReference.objects.filter(pk=other.pk).exists()
     assert Notification.objects.filter(
         recipient=world.company_editor, verb="reference_refused"
