@@ -313,6 +313,25 @@ CHALLENGES: list[dict[str, Any]] = [
         "months": 12,
     },
     {
+        "title": "Connaître la fréquentation des sentiers de plein air",
+        "issuers": ["Ville de Thetford Mines"],
+        "author": "secretariat",
+        "state": "open",
+        "opens": -3,
+        "closes": 40,
+        "sectors": ["sport", "tourisme"],
+        "summary": "Savoir combien de randonneurs et de cyclistes empruntent les sentiers, et quand.",
+        "problem": "<p>Les sentiers de plein air autour des anciennes mines attirent des "
+        "randonneurs, des cyclistes et des groupes guidés, mais la ville ne sait ni combien ils "
+        "sont ni à quelles heures : l'entretien, le stationnement et la sécurité des sites de "
+        "pleine nature sont planifiés sans chiffres.</p>",
+        "context": "<p>Une trentaine de kilomètres de sentiers, trois stationnements, une "
+        "fréquentation estimée à 40 000 passages par an, sans aucun comptage.</p>",
+        "budget": (15_000, 40_000),
+        "currency": "CAD",
+        "months": 9,
+    },
+    {
         "title": "Accueillir les participants d'un sommet sans voiture",
         "issuers": ["Ville de Dunkerque"],
         "author": "secretariat",
