@@ -33,7 +33,10 @@ class Sector(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        """The name in the active language (English when translated, else French)."""
+        from django.utils.translation import get_language
+
+        return self.label(get_language() or "fr")
 
     def label(self, language: str = "fr") -> str:
         return self.name_en if language.startswith("en") and self.name_en else self.name

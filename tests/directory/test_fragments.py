@@ -100,3 +100,16 @@ def test_the_fingerprint_is_read_once_per_interval_and_dropped_by_writes(
     )
     after = client.get("/annuaire/?q=laine").content.decode()
     assert "Laine Delta" in _cards(after)  # a write of this process is seen at once
+
+
+def test_sector_badges_follow_the_language(client, secretariat):
+    services.organisation_create(
+        actor=secretariat,
+        data=org_input(name="Laine Santé", kind="startup", sector_slugs=["sante"]),
+    )
+    assert (
+        '<span class="badge badge-sector">Santé</span>' in client.get("/annuaire/").content.decode()
+    )
+    client.cookies["django_language"] = "en"
+    english = client.get("/annuaire/").content.decode()
+    assert '<span class="badge badge-sector">Health</span>' in english
