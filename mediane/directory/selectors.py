@@ -577,6 +577,23 @@ def organisations_search(
     )
 
 
+def organisation_matches(*, user: Any, query: str, limit: int) -> list[int]:
+    """Ids of the organisations `user` may see that match `query`, best ranked first (rank,
+    then name order), at most `limit`: read from the facet index and its per-query match cache,
+    with no SQL beyond the index's own (for the market's recommendation candidates)."""
+    from mediane.search.selectors import search_match_ranks
+
+    query = clean_text(query)[:200]
+    if not query:
+        return []
+    index = _index()
+    ids, ranks = index.visible(
+        *index.cached_matches(query, lambda: search_match_ranks(query=query, kind="organisation")),
+        _who(user),
+    )
+    return [pk for pk, _rank in index.page(ids, ranks, 0, limit)]
+
+
 def organisations_export(
     *, user: Any, query: str = "", filters: DirectoryFilters | None = None
 ) -> Iterator[Organisation]:

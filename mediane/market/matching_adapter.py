@@ -231,15 +231,19 @@ def query_words(profile: ranker.ChallengeProfile, limit: int = QUERY_WORDS) -> l
 
 
 def _search_candidates(user: Any, profile: ranker.ChallengeProfile) -> list[int]:
-    """Organisation ids matching the most of the challenge's words (own text or offers)."""
+    """Organisation ids matching the most of the challenge's words (own text or offers).
+
+    Organisations come from the directory's facet index (matches cached per word and data
+    version, visibility applied there); offers from one search per word."""
+    from mediane.directory.selectors import organisation_matches
+
     coverage: dict[int, float] = {}
     organisations = Organisation.objects.filter(visible_q(user))
     offers = Offer.objects.filter(status=OfferStatus.PUBLISHED, organisation__in=organisations)
     for rank, word in enumerate(query_words(profile)):
         weight = 1.0 / (1 + rank / 4)
         query = word + " "  # a whole word, not a prefix being typed
-        found = search_filter_queryset(organisations, query=query, kind="organisation")
-        for pk in found.order_by("-search_rank").values_list("pk", flat=True)[:PER_WORD]:
+        for pk in organisation_matches(user=user, query=query, limit=PER_WORD):
             coverage[pk] = coverage.get(pk, 0.0) + weight
         by_offer = search_filter_queryset(offers, query=query, kind="offer")
         owners = by_offer.order_by("-search_rank").values_list("organisation_id", flat=True)
@@ -253,7 +257,7 @@ def _candidates(
 ) -> list[ranker.Candidate]:
     """Profiles of the candidates (past answers included), in id order."""
     qs = Organisation.objects.filter(visible_q(user)).exclude(pk__in=exclude)
-    if qs.count() > FULL_SCAN_MAX:
+    if qs[: FULL_SCAN_MAX + 1].count() > FULL_SCAN_MAX:  # stops counting past the limit
         qs = Organisation.objects.filter(pk__in=_search_candidates(user, profile)).exclude(
             pk__in=exclude
         )
