@@ -28,7 +28,7 @@ _EXTRA_STOP_TEXT = """
     bien cela chaque comme comment dont deja deux donc encore entre est et etaient etait ete
     etre faire fait font ici jusqu lors lorsque moins non ont or parfois peu peut peuvent plus
     plusieurs pour pourquoi quand quelque quelques sans selon sera seront si sont souvent tant
-    tous tout toute toutes tres trop vers via voire
+    tous tout toute toutes tres trop vers via voire ni car puis quoi chez
 """
 MATCH_STOP_WORDS = STOP_WORDS | frozenset(_EXTRA_STOP_TEXT.split())
 
