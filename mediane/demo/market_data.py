@@ -320,7 +320,9 @@ CHALLENGES: list[dict[str, Any]] = [
         "opens": -3,
         "closes": 40,
         "sectors": ["sport", "tourisme"],
-        "summary": "Savoir combien de randonneurs et de cyclistes empruntent les sentiers, et quand.",
+        "summary": (
+            "Savoir combien de randonneurs et de cyclistes empruntent les sentiers, et quand."
+        ),
         "problem": "<p>Les sentiers de plein air autour des anciennes mines attirent des "
         "randonneurs, des cyclistes et des groupes guidés, mais la ville ne sait ni combien ils "
         "sont ni à quelles heures : l'entretien, le stationnement et la sécurité des sites de "
