@@ -291,6 +291,10 @@ def describe(reason: ranker.Reason, sectors: Mapping[str, str] | None = None) ->
     if reason.code == "synonyms":
         pairs = ", ".join(f"{a} ≈ {b}" for a, b in p["pairs"])
         return _("Termes apparentés : %(pairs)s") % {"pairs": pairs}
+    if reason.code == "semantic":
+        if not p.get("text"):
+            return _("Sens proche du défi")
+        return _("Sens proche : %(text)s") % {"text": p["text"]}
     if reason.code == "sectors":
         return _("Secteurs en commun : %(sectors)s") % {"sectors": _sector_names(p["sectors"])}
     if reason.code == "related_sectors":

@@ -5,6 +5,10 @@ score = Σ weight × feature, each feature in [0, 1]:
 - `lexical`: BM25F of the challenge's words (title boosted) over the organisation's name,
   offers and description, stemmed, with synonym groups as shared terms and related terms as
   weaker ones; divided by the best score of the list.
+- `semantic`: closeness in meaning of the challenge and the organisation's text (a packaged
+  multilingual sentence encoder, `mediane.matching.semantic`), less a floor, divided by the
+  best of the list. The text score is `(1 - semantic weight) × lexical + semantic weight ×
+  semantic`: the `lexical` weight applies to both, and the text score gates the others.
 - `sectors`: for each sector of the challenge, 1 if the organisation has it, the relatedness
   table's value for a related sector; averaged.
 - `kind`: how likely that kind of organisation answers a call for solutions; it multiplies
@@ -15,7 +19,7 @@ score = Σ weight × feature, each feature in [0, 1]:
 - `past_answers`: answers to earlier challenges sharing a sector (2 or more count fully).
 - `proximity`: same country, and closer when both places are known.
 
-The lexical feature also gates the structured ones (`gate`): an organisation that shares the
+The text score also gates the structured ones (`gate`): an organisation that shares the
 sectors but not the problem's words (a look-alike) cannot climb on sectors and kind alone.
 """
 
@@ -27,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
-from mediane.matching import bm25, signals
+from mediane.matching import bm25, semantic, signals
 from mediane.matching.text import RELATED, Thesaurus, Token, analyse, load_thesaurus
 
 
@@ -78,7 +82,10 @@ class Weights:
     references: float = 0.20
     past_answers: float = 0.05
     proximity: float = 0.05
-    gate: float = 0.25  # lexical level under which structured features are scaled down
+    gate: float = 0.25  # text level under which structured features are scaled down
+    semantic: float = 0.4  # share of meaning in the text score (the rest: lexical)
+    semantic_floor: float = 0.2  # cosine of unrelated texts (or the list's median when lower)
+    semantic_reason: float = 0.5  # semantic feature from which "close in meaning" is a reason
     title_boost: float = 2.0
     related_term: float = 0.5
     proper_noun: float = 0.3  # places and names in a challenge say little about the need
@@ -105,6 +112,7 @@ BASELINE_WEIGHTS = Weights(
     past_answers=0.0,
     proximity=0.0,
     gate=0.0,
+    semantic=0.0,
     title_boost=1.0,
     proper_noun=1.0,
     field_name=1.0,
@@ -117,8 +125,8 @@ BASELINE_WEIGHTS = Weights(
 class Reason:
     """Why a recommendation: a stable `code`, its share of the score, and plain parameters."""
 
-    code: str  # terms, synonyms, sectors, related_sectors, reference_issuer, references_similar,
-    # references_country, past_answers, same_country, distance
+    code: str  # terms, synonyms, semantic, sectors, related_sectors, reference_issuer,
+    # references_similar, references_country, past_answers, same_country, distance
     contribution: float
     params: Mapping[str, Any] = field(default_factory=dict)
 
@@ -248,12 +256,17 @@ def rank(
     stats: bm25.CorpusStats | None = None,
     thesaurus: Thesaurus | None = None,
     limit: int | None = None,
+    encoder: semantic.Encoder | None = None,
+    document_vectors: Mapping[Any, Any] | None = None,
 ) -> list[Recommendation]:
     """Candidates ranked for `challenge`, best first, each with its features and reasons.
 
     `stats` are the corpus statistics of all organisations (document frequencies); without
     them they are computed over `candidates`, which is right when they are the whole corpus.
     Ineligible candidates (countries, kinds) are left out. Ties keep the input order.
+    `encoder` replaces the packaged sentence encoder of the semantic feature (tests); no text
+    is encoded when `weights.semantic` is 0. `document_vectors` gives, by candidate id, vectors
+    already made (`semantic.unpack` of a stored `semantic.pack`); the others are encoded.
     """
     thesaurus = load_thesaurus() if thesaurus is None else thesaurus
     eligible = [c for c in candidates if _eligible(challenge, c)]
@@ -265,16 +278,54 @@ def rank(
     )
     lexical = [bm25.score(query, d.fields, stats, k1=weights.k1, b=weights.b) for d in docs]
     best = max((s for s, _p in lexical), default=0.0) or 1.0
+    meanings: list[float | None] = [None] * len(eligible)
+    query_vector = None
+    if weights.semantic > 0 and eligible:
+        query_vector = semantic.vectors(
+            [semantic.challenge_text(challenge.title, challenge.description)], encoder
+        )[0]
+        cosines = semantic.document_matrix(eligible, document_vectors or {}, encoder) @ query_vector
+        meanings = list(semantic.normalised(cosines.tolist(), weights.semantic_floor))
     results = []
-    for candidate, doc, (raw, parts) in zip(eligible, docs, lexical, strict=True):
+    for candidate, doc, (raw, parts), meaning in zip(
+        eligible, docs, lexical, meanings, strict=True
+    ):
         results.append(
             _recommend(
-                challenge, candidate, doc, raw / best, parts, query_surfaces, thesaurus, weights
+                challenge,
+                candidate,
+                doc,
+                raw / best,
+                parts,
+                query_surfaces,
+                thesaurus,
+                weights,
+                meaning=meaning,
             )
         )
     order = sorted(range(len(results)), key=lambda i: -results[i].score)
     ranked = [results[i] for i in order]
-    return ranked if limit is None else ranked[:limit]
+    ranked = ranked if limit is None else ranked[:limit]
+    if query_vector is not None:
+        ranked = [_closest_offer(r, query_vector, encoder) for r in ranked]
+    return ranked
+
+
+def _closest_offer(
+    recommendation: Recommendation, query_vector: Any, encoder: semantic.Encoder | None
+) -> Recommendation:
+    """The `semantic` reason names the offer (or, without offers, the sentence of the
+    description) closest in meaning to the challenge."""
+    if not any(r.code == "semantic" for r in recommendation.reasons):
+        return recommendation
+    candidate = recommendation.candidate
+    texts = list(candidate.offers) or semantic.sentences(candidate.description)
+    text = semantic.closest(query_vector, texts, encoder)
+    reasons = tuple(
+        replace(r, params={"text": text}) if r.code == "semantic" else r
+        for r in recommendation.reasons
+    )
+    return replace(recommendation, reasons=reasons)
 
 
 def _recommend(
@@ -286,7 +337,11 @@ def _recommend(
     query_surfaces: Mapping[str, str],
     thesaurus: Thesaurus,
     weights: Weights,
+    *,
+    meaning: float | None = None,
 ) -> Recommendation:
+    """`meaning` is the semantic feature; None when not measured (the text score is then the
+    lexical feature alone)."""
     sectors, shared, related = signals.sector_overlap(challenge.sectors, candidate.sectors)
     kind = signals.kind_suitability(candidate.kind)
     references, reference_reason = _references(challenge, candidate)
@@ -300,9 +355,14 @@ def _recommend(
         "past_answers": past,
         "proximity": proximity,
     }
-    gate = min(1.0, lexical / weights.gate) if weights.gate > 0 else 1.0
+    meaning_share = weights.semantic if meaning is not None else 0.0
+    if meaning is not None:
+        features["semantic"] = meaning
+    text = (1.0 - meaning_share) * lexical + meaning_share * (meaning or 0.0)
+    gate = min(1.0, text / weights.gate) if weights.gate > 0 else 1.0
     contributions = {
-        "lexical": weights.lexical * lexical,
+        "lexical": weights.lexical * (1.0 - meaning_share) * lexical,
+        "semantic": weights.lexical * meaning_share * (meaning or 0.0),
         "sectors": weights.sectors * sectors * gate,
         "references": weights.references * references * gate,
         "past_answers": weights.past_answers * past * gate,
@@ -335,6 +395,8 @@ def _recommend(
                 {"pairs": [(a, b) for a, b, _r in pairs], "related": [r for _a, _b, r in pairs]},
             )
         )
+    if meaning is not None and meaning_share > 0 and meaning >= weights.semantic_reason:
+        reasons.append(Reason("semantic", contributions["semantic"], {"text": ""}))
     if shared:
         reasons.append(Reason("sectors", contributions["sectors"], {"sectors": shared}))
     if related:
