@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -592,6 +593,18 @@ def organisation_matches(*, user: Any, query: str, limit: int) -> list[int]:
         _who(user),
     )
     return [pk for pk, _rank in index.page(ids, ranks, 0, limit)]
+
+
+def organisations_visible_among(*, user: Any, ids: Any, limit: int | None = None) -> list[int]:
+    """The first `limit` (all by default) of the organisation ids `ids` (a sequence or a numpy
+    array) that `user` may see, in the given order: the rule of `visible_q`, read from the
+    facet index (no SQL beyond the index's own)."""
+    index = _index()
+    array = np.asarray(ids, dtype=np.int64)
+    array = array[(array >= 0) & (array < len(index.position))]
+    array = array[index.position[array] >= 0]
+    seen, _ranks = index.visible(array, np.zeros(len(array)), _who(user))
+    return [int(pk) for pk in seen[:limit]]
 
 
 def organisations_export(

@@ -13,11 +13,15 @@ best-covered first, at most `CANDIDATES` of them.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+import logging
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
+import numpy as np
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -25,11 +29,19 @@ from django.utils.translation import gettext as _
 from mediane.core.permissions import visible_q
 from mediane.directory.models import Organisation, Sector
 from mediane.directory.sanitize import html_to_text
-from mediane.market.models import Answer, Challenge, ChallengeStatus, Offer, OfferStatus
+from mediane.market.models import (
+    Answer,
+    Challenge,
+    ChallengeStatus,
+    MatchProfile,
+    Offer,
+    OfferStatus,
+)
 from mediane.market.selectors import challenges_visible_q
-from mediane.matching import ranker
-from mediane.matching.text import SYNONYM, analyse, load_thesaurus
-from mediane.search.selectors import search_filter_queryset
+from mediane.matching import ranker, semantic
+from mediane.matching.text import SYNONYM, analyse, analyser_version, load_thesaurus
+
+logger = logging.getLogger(__name__)
 
 FULL_SCAN_MAX = 1000  # visible organisations ranked without asking the search index
 CANDIDATES = 300  # organisations handed to the ranker otherwise
@@ -95,8 +107,9 @@ def _organisation_qs(user: Any):  # type: ignore[no-untyped-def]
 
 
 # Profiles of organisations, kept between calls while their version is unchanged: building
-# one reads its offers and references and strips HTML, the costliest part of a list.
-_PROFILES: dict[int, tuple[tuple[Any, ...], ranker.Candidate]] = {}
+# one reads its offers and references, strips HTML and analyses the text, the costliest part
+# of a list. They are also stored (`MatchProfile`), for the other processes and the next start.
+_PROFILES: dict[int, tuple[str, ranker.Candidate, np.ndarray]] = {}
 PROFILE_CACHE_SIZE = 50_000
 
 
@@ -123,21 +136,174 @@ def _versions(qs) -> dict[int, tuple[Any, ...]]:  # type: ignore[no-untyped-def]
     return versions
 
 
-def _profiles(qs) -> dict[int, ranker.Candidate]:  # type: ignore[no-untyped-def]
-    """Profiles (without past answers) of the organisations of `qs`, from the cache when
-    their version is unchanged."""
-    versions = _versions(qs)
-    missing = [pk for pk, v in versions.items() if _PROFILES.get(pk, ((),))[0] != v]
-    if len(_PROFILES) + len(missing) > PROFILE_CACHE_SIZE:
-        _PROFILES.clear()
-    for start in range(0, len(missing), 500):
-        chunk = missing[start : start + 500]
-        for organisation in _with_offers(Organisation.objects.filter(pk__in=chunk)):
-            _PROFILES[organisation.pk] = (
-                versions[organisation.pk],
-                candidate_profile(organisation),
+def _version_key(version: tuple[Any, ...]) -> str:
+    return "|".join(
+        [analyser_version(), semantic.encoder_version(), *(str(part) for part in version)]
+    )
+
+
+def _encode(candidates: list[ranker.Candidate]) -> dict[int, np.ndarray]:
+    """The vectors of meaning of each candidate: its text first, then its offers' titles."""
+    texts: list[str] = []
+    for c in candidates:
+        texts.append(semantic.document_text(c.name, c.offers, c.description))
+        texts.extend(c.offers)
+    encoder = semantic.default_encoder()
+    rows = [
+        np.asarray(encoder.encode(texts[start : start + 64]), dtype=np.float32)
+        for start in range(0, len(texts), 64)
+    ]
+    matrix = np.concatenate(rows) if rows else np.zeros((0, 1), dtype=np.float32)
+    matrix = matrix.astype(np.float16).astype(np.float32)  # as stored: the same scores after
+    found, at = {}, 0
+    for c in candidates:
+        found[c.id] = matrix[at : at + 1 + len(c.offers)]
+        at += 1 + len(c.offers)
+    return found
+
+
+def _payload(candidate: ranker.Candidate) -> dict[str, Any]:
+    """A profile (without past answers) as stored in `MatchProfile.data`."""
+    return {
+        "name": candidate.name,
+        "kind": candidate.kind,
+        "country": candidate.country,
+        "description": candidate.description,
+        "offers": list(candidate.offers),
+        "sectors": list(candidate.sectors),
+        "references": [[r.name, r.country, r.population] for r in candidate.references],
+        "location": list(candidate.location) if candidate.location else None,
+        "analysis": (candidate.analysis or ranker.analyse_candidate(candidate)).to_json(),
+    }
+
+
+def _from_payload(pk: int, data: Mapping[str, Any]) -> ranker.Candidate:
+    location = data.get("location")
+    return ranker.Candidate(
+        id=pk,
+        name=data["name"],
+        kind=data["kind"],
+        country=data["country"],
+        description=data["description"],
+        offers=tuple(data["offers"]),
+        sectors=tuple(data["sectors"]),
+        references=tuple(
+            ranker.ReferenceCity(name=name, country=country, population=population)
+            for name, country, population in data["references"]
+        ),
+        location=(float(location[0]), float(location[1])) if location else None,
+        analysis=ranker.Analysis.from_json(data["analysis"]),
+    )
+
+
+def _store(profiles: dict[int, tuple[str, dict[str, Any], np.ndarray]]) -> None:
+    """Save built profiles ({pk: (version, payload, vectors)}); a failure (a concurrent
+    writer, a locked database) only costs building them again later."""
+    rows = [
+        MatchProfile(
+            organisation_id=pk,
+            version=version,
+            data=data,
+            vectors=b"".join(semantic.pack(row) for row in vectors),
+        )
+        for pk, (version, data, vectors) in profiles.items()
+    ]
+    try:
+        with transaction.atomic():
+            MatchProfile.objects.bulk_create(
+                rows,
+                batch_size=500,
+                update_conflicts=True,
+                unique_fields=["organisation"],
+                update_fields=["version", "data", "vectors", "built_at"],
             )
-    return {pk: _PROFILES[pk][1] for pk in versions if pk in _PROFILES}
+    except DatabaseError:
+        logger.warning("matching profiles not stored (%s organisations)", len(rows), exc_info=True)
+
+
+def build_profiles(pks: list[int], versions: Mapping[int, tuple[Any, ...]] | None = None) -> int:
+    """Build and store the profiles of the organisations `pks` (their current versions read
+    when `versions` is not given); returns how many were stored."""
+    if versions is None:
+        versions = _versions(Organisation.objects.filter(pk__in=pks))
+    count = 0
+    for start in range(0, len(pks), 500):
+        chunk = pks[start : start + 500]
+        candidates = [
+            candidate_profile(organisation)
+            for organisation in _with_offers(Organisation.objects.filter(pk__in=chunk))
+            if organisation.pk in versions
+        ]
+        candidates = [replace(c, analysis=ranker.analyse_candidate(c)) for c in candidates]
+        vectors = _encode(candidates)
+        built: dict[int, tuple[str, dict[str, Any], np.ndarray]] = {}
+        for candidate in candidates:
+            key = _version_key(versions[candidate.id])
+            built[candidate.id] = (key, _payload(candidate), vectors[candidate.id])
+            _remember(candidate.id, key, candidate, vectors[candidate.id])
+        if built:
+            _store(built)
+        count += len(built)
+    return count
+
+
+def refresh_profiles(progress: Callable[[int], object] | None = None) -> int:
+    """Build and store the missing or stale profiles of every organisation (`mediane
+    matching-profiles` and the worker's periodic job); returns how many were built.
+    `progress(n)` is called after each batch with the number of organisations checked."""
+    built = 0
+    pks = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), 2000):
+        chunk = pks[start : start + 2000]
+        versions = _versions(Organisation.objects.filter(pk__in=chunk))
+        stored = dict(
+            MatchProfile.objects.filter(organisation_id__in=chunk).values_list(
+                "organisation_id", "version"
+            )
+        )
+        stale = [pk for pk, v in versions.items() if stored.get(pk) != _version_key(v)]
+        if stale:
+            built += build_profiles(stale, versions)
+        if progress is not None:
+            progress(len(chunk))
+    return built
+
+
+def _remember(pk: int, key: str, candidate: ranker.Candidate, vectors: np.ndarray) -> None:
+    if len(_PROFILES) >= PROFILE_CACHE_SIZE:
+        _PROFILES.clear()
+    _PROFILES[pk] = (key, candidate, vectors)
+
+
+def _profiles(qs) -> dict[int, tuple[ranker.Candidate, np.ndarray]]:  # type: ignore[no-untyped-def]
+    """Profiles (without past answers) of the organisations of `qs` and their vectors of
+    meaning (text, then offers' titles): from this process's cache, else from the stored
+    profiles, when their version is unchanged; built (and stored) otherwise."""
+    versions = _versions(qs)
+    keys = {pk: _version_key(v) for pk, v in versions.items()}
+    found: dict[int, tuple[ranker.Candidate, np.ndarray]] = {}
+    wanted = []
+    for pk, key in keys.items():
+        hit = _PROFILES.get(pk)
+        if hit is not None and hit[0] == key:
+            found[pk] = (hit[1], hit[2])
+        else:
+            wanted.append(pk)
+    for start in range(0, len(wanted), 500):
+        stored = MatchProfile.objects.filter(organisation_id__in=wanted[start : start + 500])
+        rows = stored.values_list("organisation_id", "version", "data", "vectors")
+        for pk, version, data, packed in rows:
+            if version != keys[pk] or packed is None:
+                continue
+            candidate = _from_payload(pk, data)
+            vectors = semantic.unpack_rows(bytes(packed), 1 + len(candidate.offers))
+            found[pk] = (candidate, vectors)
+            _remember(pk, version, candidate, vectors)
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        build_profiles(missing, versions)
+        found.update((pk, _PROFILES[pk][1:]) for pk in missing if pk in _PROFILES)
+    return found
 
 
 def _past_answer_sectors(organisation_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -196,18 +362,44 @@ def candidate_profile(
 _CHALLENGES: dict[int, tuple[Any, ranker.ChallengeProfile]] = {}
 
 
-def _challenge_profiles(qs) -> dict[int, ranker.ChallengeProfile]:  # type: ignore[no-untyped-def]
-    """Profiles of the challenges of `qs`, rebuilt only when a challenge changed."""
-    versions = dict(qs.values_list("pk", "updated_at"))
+def _challenge_profiles(  # type: ignore[no-untyped-def]
+    qs, versions: Mapping[int, Any] | None = None
+) -> dict[int, ranker.ChallengeProfile]:
+    """Profiles of the challenges of `qs` (whose update times are `versions` when known),
+    rebuilt only when a challenge changed."""
+    if versions is None:
+        versions = dict(qs.values_list("pk", "updated_at"))
     missing = [pk for pk, v in versions.items() if _CHALLENGES.get(pk, (None,))[0] != v]
     if len(_CHALLENGES) + len(missing) > PROFILE_CACHE_SIZE:
         _CHALLENGES.clear()
-    rows = Challenge.objects.filter(pk__in=missing).prefetch_related(
-        "sectors", "issuer_links__organisation__territory"
-    )
-    for challenge in rows.iterator(chunk_size=500):
-        _CHALLENGES[challenge.pk] = (versions[challenge.pk], challenge_profile(challenge))
+    for start in range(0, len(missing), 500):
+        rows = Challenge.objects.filter(pk__in=missing[start : start + 500]).prefetch_related(
+            "sectors", "issuer_links__organisation__territory"
+        )
+        for challenge in rows:
+            _CHALLENGES[challenge.pk] = (versions[challenge.pk], challenge_profile(challenge))
     return {pk: _CHALLENGES[pk][1] for pk in versions if pk in _CHALLENGES}
+
+
+# The open challenges a reader may see, analysed once (documents, BM25 statistics, postings):
+# kept per set of (challenge, update time), a few per process (anonymous, members, ...).
+_CORPORA: OrderedDict[int, ranker.ChallengeCorpus] = OrderedDict()
+CORPORA = 8
+
+
+def _challenge_corpus(qs) -> ranker.ChallengeCorpus:  # type: ignore[no-untyped-def]
+    versions = dict(qs.values_list("pk", "updated_at"))
+    key = hash(tuple(sorted(versions.items())))
+    corpus = _CORPORA.get(key)
+    if corpus is None:
+        profiles = _challenge_profiles(qs, versions)
+        corpus = ranker.challenge_corpus([profiles[pk] for pk in sorted(profiles)])
+        _CORPORA[key] = corpus
+        while len(_CORPORA) > CORPORA:
+            _CORPORA.popitem(last=False)
+    else:
+        _CORPORA.move_to_end(key)
+    return corpus
 
 
 # --- Candidates ----------------------------------------------------------------------------------
@@ -233,29 +425,32 @@ def query_words(profile: ranker.ChallengeProfile, limit: int = QUERY_WORDS) -> l
 def _search_candidates(user: Any, profile: ranker.ChallengeProfile) -> list[int]:
     """Organisation ids matching the most of the challenge's words (own text or offers).
 
-    Organisations come from the directory's facet index (matches cached per word and data
-    version, visibility applied there); offers from one search per word."""
-    from mediane.directory.selectors import organisation_matches
+    Organisations come from the directory's facet index, offers' owners from the market's
+    offer index (both keep the matches of a word per data version; no SQL once a word was
+    seen); visibility is the directory's rule."""
+    from mediane.directory.selectors import organisation_matches, organisations_visible_among
+    from mediane.market.offer_index import offer_index
+    from mediane.search.selectors import search_match_ranks
 
     coverage: dict[int, float] = {}
-    organisations = Organisation.objects.filter(visible_q(user))
-    offers = Offer.objects.filter(status=OfferStatus.PUBLISHED, organisation__in=organisations)
+    offers = offer_index()
     for rank, word in enumerate(query_words(profile)):
         weight = 1.0 / (1 + rank / 4)
         query = word + " "  # a whole word, not a prefix being typed
         for pk in organisation_matches(user=user, query=query, limit=PER_WORD):
             coverage[pk] = coverage.get(pk, 0.0) + weight
-        by_offer = search_filter_queryset(offers, query=query, kind="offer")
-        owners = by_offer.order_by("-search_rank").values_list("organisation_id", flat=True)
-        for pk in set(owners[:PER_WORD]):
+        owners = offers.matches(query, partial(search_match_ranks, query=query, kind="offer"))
+        for pk in organisations_visible_among(user=user, ids=owners, limit=PER_WORD):
             coverage[pk] = coverage.get(pk, 0.0) + weight
     return sorted(coverage, key=lambda pk: (-coverage[pk], pk))[:CANDIDATES]
 
 
 def _candidates(
     user: Any, profile: ranker.ChallengeProfile, exclude: set[int]
-) -> list[ranker.Candidate]:
-    """Profiles of the candidates (past answers included), in id order."""
+) -> tuple[list[ranker.Candidate], dict[int, np.ndarray]]:
+    """Profiles of the candidates (past answers included), in id order, and the vector of
+    each one's text. The vectors of their offers' titles are given to the encoder's cache
+    (the reason "close in meaning" names the closest offer)."""
     qs = Organisation.objects.filter(visible_q(user)).exclude(pk__in=exclude)
     if qs[: FULL_SCAN_MAX + 1].count() > FULL_SCAN_MAX:  # stops counting past the limit
         qs = Organisation.objects.filter(pk__in=_search_candidates(user, profile)).exclude(
@@ -263,10 +458,17 @@ def _candidates(
         )
     profiles = _profiles(qs)
     past = _past_answer_sectors(profiles)
-    return [
-        replace(profiles[pk], past_answer_sectors=tuple(past.get(pk, ())))
+    titles: list[str] = []
+    title_rows: list[np.ndarray] = []
+    for candidate, vectors in profiles.values():
+        titles.extend(candidate.offers)
+        title_rows.extend(vectors[1:])
+    semantic.remember(titles, title_rows)
+    candidates = [
+        replace(profiles[pk][0], past_answer_sectors=tuple(past.get(pk, ())))
         for pk in sorted(profiles)
     ]
+    return candidates, {pk: vectors[0] for pk, (_c, vectors) in profiles.items()}
 
 
 # --- Reasons -------------------------------------------------------------------------------------
@@ -335,9 +537,10 @@ def recommend_organisations(
     limit = max(1, min(int(limit), 200))
     profile = challenge_profile(challenge)
     issuers = {link.organisation_id for link in challenge.issuer_links.all()}  # type: ignore[attr-defined]
+    candidates, vectors = _candidates(user, profile, issuers)
     ranked = [
         r
-        for r in ranker.rank(profile, _candidates(user, profile, issuers), limit=limit)
+        for r in ranker.rank(profile, candidates, limit=limit, document_vectors=vectors)
         if r.score > 0
     ]
     offers = Offer.objects.filter(status=OfferStatus.PUBLISHED).order_by("title", "pk")
@@ -369,15 +572,15 @@ def recommend_challenges(
     loaded = _with_offers(Organisation.objects.filter(pk=organisation.pk)).first()
     past = _past_answer_sectors([organisation.pk]).get(organisation.pk)
     candidate = candidate_profile(loaded or organisation, past)
-    qs = (
-        Challenge.objects.filter(challenges_visible_q(user), status=ChallengeStatus.OPEN)
-        .exclude(issuer_links__organisation=organisation)
-        .exclude(answers__organisation=organisation)
+    qs = Challenge.objects.filter(challenges_visible_q(user), status=ChallengeStatus.OPEN)
+    exclude = set(
+        qs.filter(
+            Q(issuer_links__organisation=organisation) | Q(answers__organisation=organisation)
+        ).values_list("pk", flat=True)
     )
-    profiles = _challenge_profiles(qs)
     labels = sector_labels()
     ranked = ranker.rank_challenges(
-        candidate, [profiles[pk] for pk in sorted(profiles)], limit=limit
+        candidate, corpus=_challenge_corpus(qs), exclude=exclude, limit=limit
     )
     by_id = Challenge.objects.prefetch_related("sectors").in_bulk([p.id for p, _r in ranked])
     return [

@@ -689,3 +689,32 @@ class ChallengeInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.challenge_id} → {self.organisation_id}"  # type: ignore[attr-defined]
+
+
+class MatchProfile(models.Model):
+    """What the recommendations need of one organisation, analysed once and stored: its name,
+    kind, country, sectors, published offers' titles, confirmed references, place, text, the
+    text's analysis and its vectors of meaning (see `matching_adapter`). A cache of the
+    database: `version` says which state of the organisation, its offers, the analyser and the
+    encoder it was built from; a stale profile is built again when read, and `mediane
+    matching-profiles` builds them all."""
+
+    organisation = models.OneToOneField(
+        "directory.Organisation",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    version = models.CharField(_("version"), max_length=300)
+    data = models.JSONField(_("profil"))
+    # Meaning (`mediane.matching.semantic`): the vector of the organisation's text, then one
+    # per published offer title, float16, one after the other.
+    vectors = models.BinaryField(_("vecteurs"), null=True, blank=True)
+    built_at = models.DateTimeField(_("construit le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("profil de recommandation")
+        verbose_name_plural = _("profils de recommandation")
+
+    def __str__(self) -> str:
+        return str(self.organisation_id)  # type: ignore[attr-defined]

@@ -11,3 +11,12 @@ def close_due_challenges() -> int:
     from mediane.market.services import challenges_close_due
 
     return len(challenges_close_due())
+
+
+@task()
+def refresh_matching_profiles() -> int:
+    """Build the missing or stale stored profiles of the recommendations (text analysed once,
+    offers, references); returns how many were built."""
+    from mediane.market.matching_adapter import refresh_profiles
+
+    return refresh_profiles()

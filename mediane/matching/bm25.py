@@ -51,6 +51,13 @@ def make_fields(
     return Fields(counts=counts, length=length, weighted=weighted)
 
 
+def fields_from_counts(
+    counts: Mapping[str, Mapping[str, int]], weights: Mapping[str, float]
+) -> Fields:
+    """`make_fields` from token counts already made (a stored analysis)."""
+    return make_fields(counts, weights)  # Counter(a mapping) keeps its counts
+
+
 def corpus_stats(documents: Iterable[Fields]) -> CorpusStats:
     doc_freq: Counter[str] = Counter()
     total = 0

@@ -26,6 +26,7 @@ sectors but not the problem's words (a look-alike) cannot climb on sectors and k
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -59,8 +60,27 @@ class ChallengeProfile:
 
 
 @dataclass(frozen=True)
+class Analysis:
+    """A candidate's analysed text, computed once and stored (`analyse_candidate`): token key
+    counts per field (name, offers, description) and a word of the text behind each key.
+    Valid for the analyser of `mediane.matching.text.analyser_version()`."""
+
+    counts: Mapping[str, Mapping[str, int]]
+    surfaces: Mapping[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"counts": {k: dict(v) for k, v in self.counts.items()}, "surfaces": self.surfaces}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Analysis:
+        return cls(counts=data["counts"], surfaces=data["surfaces"])
+
+
+@dataclass(frozen=True)
 class Candidate:
-    """An organisation (or one of its offers) that could answer."""
+    """An organisation (or one of its offers) that could answer. `analysis`, when given, is
+    its text already analysed with the project's synonyms list (the text is then not read
+    again by the lexical feature)."""
 
     id: Any
     name: str
@@ -72,6 +92,7 @@ class Candidate:
     references: tuple[ReferenceCity, ...] = ()
     location: tuple[float, float] | None = None
     past_answer_sectors: tuple[str, ...] = ()  # one entry per sector of each past answer
+    analysis: Analysis | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -145,8 +166,23 @@ class _Doc:
     surfaces: Mapping[str, str]  # token key -> a word of the document that produced it
 
 
+def analyse_candidate(candidate: Candidate, thesaurus: Thesaurus | None = None) -> Analysis:
+    """The analysis of a candidate's name, offers and description, to store with it."""
+    thesaurus = load_thesaurus() if thesaurus is None else thesaurus
+    parts = _analysed_parts(candidate.name, candidate.offers, candidate.description, thesaurus)
+    surfaces: dict[str, str] = {}
+    for tokens in parts.values():
+        for token in tokens:
+            surfaces.setdefault(token.key, token.surface)
+    counts = {name: dict(Counter(t.key for t in tokens)) for name, tokens in parts.items()}
+    return Analysis(counts=counts, surfaces=surfaces)
+
+
 def _document(candidate: Candidate, weights: Weights, thesaurus: Thesaurus) -> _Doc:
     if thesaurus is load_thesaurus():  # the usual case: documents analysed once, cached
+        if candidate.analysis is not None:
+            fields = bm25.fields_from_counts(candidate.analysis.counts, weights.field_weights())
+            return _Doc(fields=fields, surfaces=candidate.analysis.surfaces)
         return _cached_document(candidate.name, candidate.offers, candidate.description, weights)
     return _analysed_document(
         candidate.name, candidate.offers, candidate.description, weights, thesaurus
@@ -160,6 +196,16 @@ def _cached_document(
     return _analysed_document(name, offers, description, weights, load_thesaurus())
 
 
+def _analysed_parts(
+    name: str, offers: tuple[str, ...], description: str, thesaurus: Thesaurus
+) -> dict[str, list[Token]]:
+    return {
+        "name": analyse(name, thesaurus),
+        "offers": analyse(" . ".join(offers), thesaurus),
+        "description": analyse(description, thesaurus),
+    }
+
+
 def _analysed_document(
     name: str,
     offers: tuple[str, ...],
@@ -167,11 +213,7 @@ def _analysed_document(
     weights: Weights,
     thesaurus: Thesaurus,
 ) -> _Doc:
-    parts = {
-        "name": analyse(name, thesaurus),
-        "offers": analyse(" . ".join(offers), thesaurus),
-        "description": analyse(description, thesaurus),
-    }
+    parts = _analysed_parts(name, offers, description, thesaurus)
     surfaces: dict[str, str] = {}
     for tokens in parts.values():
         for token in tokens:
@@ -416,24 +458,68 @@ def _recommend(
     )
 
 
-def rank_challenges(
-    organisation: Candidate,
+@dataclass(frozen=True)
+class ChallengeCorpus:
+    """Challenges analysed once for `rank_challenges`: their documents, BM25 statistics and,
+    per token key, the challenges holding it (so a list scores only the challenges sharing a
+    word with the organisation). Build it with `challenge_corpus` and keep it while the
+    challenges are unchanged."""
+
+    challenges: tuple[ChallengeProfile, ...]
+    docs: tuple[tuple[bm25.Fields, dict[str, str]], ...]
+    stats: bm25.CorpusStats
+    postings: Mapping[str, tuple[int, ...]]
+    weights: Weights
+
+
+def challenge_corpus(
     challenges: Sequence[ChallengeProfile],
     *,
     weights: Weights = DEFAULT_WEIGHTS,
     thesaurus: Thesaurus | None = None,
+) -> ChallengeCorpus:
+    thesaurus = load_thesaurus() if thesaurus is None else thesaurus
+    if thesaurus is load_thesaurus():
+        docs = [_cached_challenge_doc(c.title, c.description, weights) for c in challenges]
+    else:
+        docs = [_challenge_doc(c.title, c.description, weights, thesaurus) for c in challenges]
+    postings: dict[str, list[int]] = {}
+    for position, (fields, _surfaces) in enumerate(docs):
+        for key in fields.weighted:
+            postings.setdefault(key, []).append(position)
+    return ChallengeCorpus(
+        challenges=tuple(challenges),
+        docs=tuple(docs),
+        stats=bm25.corpus_stats(fields for fields, _s in docs),
+        postings={key: tuple(positions) for key, positions in postings.items()},
+        weights=weights,
+    )
+
+
+def rank_challenges(
+    organisation: Candidate,
+    challenges: Sequence[ChallengeProfile] = (),
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    thesaurus: Thesaurus | None = None,
     limit: int | None = None,
+    corpus: ChallengeCorpus | None = None,
+    exclude: Iterable[Any] = (),
 ) -> list[tuple[ChallengeProfile, Recommendation]]:
     """Challenges ranked for one organisation, best first, with the same features and reasons.
 
     The lexical feature reads the other way round: the organisation's name, offers (×2) and
     description are the query, each challenge (title ×2, text) a document, BM25 statistics over
-    the challenges. Challenges the organisation is not eligible for are left out.
+    the challenges. Challenges the organisation is not eligible for, and those of `exclude`
+    (ids), are left out. With a `corpus` (`challenge_corpus`, built with the same weights) the
+    challenges are those of the corpus and, when the lexical feature gates the others
+    (`gate` > 0), only those sharing a word with the organisation are scored: the others score 0.
     """
     thesaurus = load_thesaurus() if thesaurus is None else thesaurus
-    eligible = [c for c in challenges if _eligible(c, organisation)]
-    if not eligible:
-        return []
+    if corpus is None or corpus.weights != weights:
+        corpus = challenge_corpus(
+            list(corpus.challenges if corpus else challenges), weights=weights, thesaurus=thesaurus
+        )
     org_doc = _document(organisation, weights, thesaurus)
     query: dict[str, float] = {}
     for name, counts in org_doc.fields.counts.items():
@@ -445,22 +531,40 @@ def rank_challenges(
         * (weights.related_term if key.startswith(RELATED) else 1.0)
         for key, value in query.items()
     }
-    if thesaurus is load_thesaurus():
-        docs = [_cached_challenge_doc(c.title, c.description, weights) for c in eligible]
+    if weights.gate > 0:
+        positions: Iterable[int] = sorted(
+            {p for key in query for p in corpus.postings.get(key, ())}
+        )
     else:
-        docs = [_challenge_doc(c.title, c.description, weights, thesaurus) for c in eligible]
-    stats = bm25.corpus_stats(fields for fields, _s in docs)
-
-    lexical = [bm25.score(query, fields, stats, k1=weights.k1, b=weights.b) for fields, _s in docs]
+        positions = range(len(corpus.challenges))
+    excluded = set(exclude)
+    chosen = [
+        p
+        for p in positions
+        if corpus.challenges[p].id not in excluded and _eligible(corpus.challenges[p], organisation)
+    ]
+    if not chosen:
+        return []
+    lexical = [
+        bm25.score(query, corpus.docs[p][0], corpus.stats, k1=weights.k1, b=weights.b)
+        for p in chosen
+    ]
     best = max((s for s, _p in lexical), default=0.0) or 1.0
     results = [
         (
-            challenge,
+            corpus.challenges[p],
             _recommend(
-                challenge, organisation, org_doc, raw / best, parts, surfaces, thesaurus, weights
+                corpus.challenges[p],
+                organisation,
+                org_doc,
+                raw / best,
+                parts,
+                corpus.docs[p][1],
+                thesaurus,
+                weights,
             ),
         )
-        for challenge, (_f, surfaces), (raw, parts) in zip(eligible, docs, lexical, strict=True)
+        for p, (raw, parts) in zip(chosen, lexical, strict=True)
     ]
     results.sort(key=lambda pair: -pair[1].score)
     return results if limit is None else results[:limit]

@@ -52,6 +52,14 @@ class _VectorCache:
         self.vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self.lock = Lock()
 
+    def put(self, texts: Sequence[str], rows: Sequence[np.ndarray]) -> None:
+        with self.lock:
+            for text, vector in zip(texts, rows, strict=True):
+                self.vectors[text] = np.asarray(vector, dtype=np.float32)
+                self.vectors.move_to_end(text)
+            while len(self.vectors) > self.size:
+                self.vectors.popitem(last=False)
+
     def get(self, texts: Sequence[str], encoder: Encoder) -> np.ndarray:
         with self.lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
@@ -84,6 +92,12 @@ def vectors(texts: Sequence[str], encoder: Encoder | None = None) -> np.ndarray:
     if encoder is None:
         return _cached_vectors.get(texts, default_encoder())
     return np.asarray(encoder.encode(list(texts)), dtype=np.float32)
+
+
+def remember(texts: Sequence[str], rows: Sequence[np.ndarray]) -> None:
+    """Give the default encoder's cache vectors made earlier (stored with a profile), so that
+    these texts are not encoded again in this process."""
+    _cached_vectors.put(texts, rows)
 
 
 def document_text(name: str, offers: Sequence[str], description: str) -> str:
@@ -150,3 +164,8 @@ def pack(vector: np.ndarray) -> bytes:
 
 def unpack(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<f2").astype(np.float32)
+
+
+def unpack_rows(data: bytes, count: int) -> np.ndarray:
+    """`count` vectors stored one after the other (`pack` of each), as rows."""
+    return unpack(data).reshape(count, -1)

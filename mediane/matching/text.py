@@ -8,6 +8,7 @@ both yield the token of their group, and a related-term group yields a weaker to
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -134,6 +135,20 @@ def parse_thesaurus(lines: Iterable[str]) -> Thesaurus:
 def load_thesaurus(path: Path = SYNONYMS_PATH) -> Thesaurus:
     """The project's synonyms list (cached)."""
     return parse_thesaurus(path.read_text(encoding="utf-8").splitlines())
+
+
+# Raise when the analysis changes (tokenising, stemming, proper nouns, concept keys): stored
+# analyses of another version are then made again.
+ANALYSER_REVISION = 1
+
+
+@lru_cache(maxsize=4)
+def analyser_version(path: Path = SYNONYMS_PATH) -> str:
+    """Identifies the analysis `analyse` gives with the synonyms list at `path` (its content,
+    the stop words and `ANALYSER_REVISION`): stored analyses are valid for one version."""
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update(" ".join(sorted(MATCH_STOP_WORDS)).encode())
+    return f"{ANALYSER_REVISION}.{digest.hexdigest()[:16]}"
 
 
 def analyse(text: str, thesaurus: Thesaurus | None = None) -> list[Token]:

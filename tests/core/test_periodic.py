@@ -42,5 +42,6 @@ def test_a_due_job_is_enqueued_once_per_interval(only_close_due):
 def test_the_apps_register_their_jobs():
     jobs = periodic.registered_jobs()
     assert jobs["market.close_due"].every == timedelta(minutes=1)
+    assert jobs["market.matching_profiles"].every == timedelta(minutes=15)
     assert jobs["notifications.digests.daily"].args == ("daily",)
     assert jobs["notifications.digests.weekly"].args == ("weekly",)

@@ -185,3 +185,15 @@ def test_index_follows_territory_changes(secretariat):
     network_member(town)
     assert _total(network_member=True) == 1
     assert _total(user=UserFactory(), medium_city=True) == 1
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member", "secretariat"])
+def test_visible_among_keeps_the_order_and_the_rule_of_visible_q(many, secretariat, who):
+    from mediane.core.permissions import visible_q
+
+    user = {"anonymous": ANON, "member": member_of(many[3]), "secretariat": secretariat}[who]
+    ids = [o.pk for o in reversed(many)] + [10**9, -1]  # unknown ids are dropped
+    allowed = set(Organisation.objects.filter(visible_q(user)).values_list("pk", flat=True))
+    expected = [pk for pk in ids if pk in allowed]
+    assert selectors.organisations_visible_among(user=user, ids=ids) == expected
+    assert selectors.organisations_visible_among(user=user, ids=ids, limit=3) == expected[:3]

@@ -211,3 +211,104 @@ def test_challenges_published_after_a_first_list_appear(world, market):
     found = matching_adapter.recommend_challenges(organisation=counter)
     assert found[0].challenge.pk == other.pk
     assert {r.challenge.pk for r in found} == {other.pk, market["challenge"].pk}
+
+
+def test_profiles_are_stored_and_read_back_without_building_again(world, market, monkeypatch):
+    """A list stores the profiles it built (text analysed once); another process (here: the
+    in-process cache emptied) reads them back instead of building them; a change of the
+    organisation or of the analyser makes its stored profile stale, built again."""
+    from mediane.directory.services import organisation_update
+    from mediane.market.models import MatchProfile
+
+    challenge = market["challenge"]
+    first = matching_adapter.recommend_organisations(challenge=challenge)
+    counter = market["counter"]
+    stored = MatchProfile.objects.get(organisation=counter)
+    assert stored.data["offers"] == ["Comptage des flux touristiques"]
+    assert stored.data["analysis"]["counts"]["offers"]  # analysed tokens, stored
+    assert stored.version.startswith(matching_adapter.analyser_version() + "|")
+
+    matching_adapter._PROFILES.clear()
+    built = []
+    real_build = matching_adapter.build_profiles
+    monkeypatch.setattr(
+        matching_adapter,
+        "build_profiles",
+        lambda pks, versions=None: built.extend(pks) or real_build(pks, versions),
+    )
+    again = matching_adapter.recommend_organisations(challenge=challenge)
+    assert built == []  # every profile came from the table
+    assert [(r.organisation.pk, r.score) for r in again] == [
+        (r.organisation.pk, r.score) for r in first
+    ]
+
+    from dataclasses import replace
+
+    from mediane.directory.inputs import OrganisationInput
+
+    organisation_update(
+        actor=world.secretariat,
+        organisation=counter,
+        data=replace(OrganisationInput.from_organisation(counter), description="Autre métier."),
+    )
+    matching_adapter.recommend_organisations(challenge=challenge)
+    assert built == [counter.pk]
+    assert MatchProfile.objects.get(organisation=counter).version != stored.version
+
+    built.clear()
+    matching_adapter._PROFILES.clear()
+    monkeypatch.setattr(matching_adapter, "analyser_version", lambda: "another-analyser")
+    matching_adapter.recommend_organisations(challenge=challenge)
+    assert counter.pk in built  # stored analyses of another analyser are not trusted
+
+
+def test_matching_profiles_command_builds_what_is_missing_or_stale(world, market):
+    from mediane.directory.models import Organisation
+    from mediane.market.models import MatchProfile
+
+    out = StringIO()
+    call_command("matching_profiles", "--no-progress", stdout=out)
+    total = Organisation.objects.count()
+    assert MatchProfile.objects.count() == total
+    assert f"{total} profils construits" in out.getvalue()
+    out = StringIO()
+    call_command("matching_profiles", "--no-progress", stdout=out)
+    assert "0 profils construits" in out.getvalue()
+    # the worker's periodic job does the same
+    from mediane.market.tasks import refresh_matching_profiles
+
+    MatchProfile.objects.filter(organisation=market["counter"]).update(version="old")
+    assert refresh_matching_profiles.call() == 1
+
+
+def test_search_path_finds_organisations_through_their_offers_only(world, market, monkeypatch):
+    """Above FULL_SCAN_MAX, an organisation whose own text lacks the challenge's words is found
+    through a published offer (the offer index), also for an offer published after a first
+    list; a private organisation's offer is not a candidate for an anonymous reader."""
+    monkeypatch.setattr(matching_adapter, "FULL_SCAN_MAX", 0)
+    challenge = market["challenge"]
+    quiet = _org(world, name="Capteurs Discrets", description="Électronique embarquée.")
+    assert "Capteurs Discrets" not in names(
+        matching_adapter.recommend_organisations(challenge=challenge)
+    )
+    services.offer_create(
+        actor=world.secretariat,
+        organisation=quiet,
+        data=OfferInput(title="Mesure des flux de visiteurs", summary="Comptage anonyme"),
+        publish=True,
+    )
+    assert "Capteurs Discrets" in names(
+        matching_adapter.recommend_organisations(challenge=challenge)
+    )
+    services.offer_create(
+        actor=world.secretariat,
+        organisation=market["hidden"],
+        data=OfferInput(title="Mesure des flux de visiteurs", summary="Comptage anonyme"),
+        publish=True,
+    )
+    assert "Flux Secrets" not in names(
+        matching_adapter.recommend_organisations(challenge=challenge)
+    )
+    assert "Flux Secrets" in names(
+        matching_adapter.recommend_organisations(challenge=challenge, user=world.secretariat)
+    )

@@ -9,7 +9,9 @@ from mediane.matching.ranker import (
     Candidate,
     ChallengeProfile,
     ReferenceCity,
+    Weights,
     bm25_baseline,
+    challenge_corpus,
     rank,
     rank_challenges,
 )
@@ -212,11 +214,40 @@ def test_challenges_ranked_for_an_organisation():
         eligible_countries=("CA-QC",),
     )
     ranked = rank_challenges(RELEVANT, [other, CHALLENGE, closed_to_fr])
-    assert [c.id for c, _r in ranked] == ["c", "other"]
+    # "other" shares no word with the organisation: gated, it would score 0 and is left out.
+    assert [c.id for c, _r in ranked] == ["c"]
     challenge, best = ranked[0]
-    assert best.features["lexical"] == 1.0 and ranked[1][1].score < best.score
+    assert best.features["lexical"] == 1.0
     assert any(r.code == "synonyms" for r in best.reasons)
     assert rank_challenges(RELEVANT, [closed_to_fr]) == []
+    # Without the gate, structured signals count alone: every eligible challenge is scored.
+    ungated = rank_challenges(RELEVANT, [other, CHALLENGE, closed_to_fr], weights=Weights(gate=0))
+    assert [c.id for c, _r in ungated] == ["c", "other"]
+
+
+def test_a_challenge_corpus_ranks_as_the_list_and_honours_exclusions():
+    """A corpus built once (as the adapter keeps it) gives the same ranking as the list, only
+    the challenges sharing a word are scored, and excluded ids are left out."""
+    challenges = [
+        ChallengeProfile(id=n, title=title, description=text, country="FR")
+        for n, (title, text) in enumerate(
+            [
+                ("Prévenir les habitants par courriel", "Avis de travaux et de coupures."),
+                ("Valoriser la laine des brebis", "Filière laine locale."),
+                ("Alerter les résidents par SMS", "Messages aux habitants inscrits."),
+                ("Compter les visiteurs", "Fréquentation des sentiers."),
+            ]
+        )
+    ]
+    corpus = challenge_corpus(challenges)
+    assert corpus.postings  # token key -> challenges holding it
+    from_list = rank_challenges(RELEVANT, challenges)
+    from_corpus = rank_challenges(RELEVANT, corpus=corpus)
+    assert [(c.id, r.score) for c, r in from_corpus] == [(c.id, r.score) for c, r in from_list]
+    assert from_corpus and all(r.score > 0 for _c, r in from_corpus)
+    assert 1 not in [c.id for c, _r in from_corpus]  # the wool challenge shares no word
+    kept = rank_challenges(RELEVANT, corpus=corpus, exclude=[from_corpus[0][0].id])
+    assert from_corpus[0][0].id not in [c.id for c, _r in kept]
 
 
 def test_a_related_terms_reason_never_pairs_a_word_with_itself():

@@ -1,0 +1,35 @@
+"""`mediane matching-profiles`: build the stored profiles the recommendations read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from mediane.directory.models import Organisation
+from mediane.market.matching_adapter import refresh_profiles
+
+
+class Command(BaseCommand):
+    help = (
+        "Construit les profils de recommandation des organisations manquants ou périmés "
+        "(texte analysé, offres, références), pour des listes de recommandations rapides."
+    )
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--no-progress", action="store_true", help="Sans barre de progression.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        quiet = options["no_progress"] or options["verbosity"] == 0
+        total = Organisation.objects.count()
+        with tqdm(total=total, unit=" org", desc="Profils", disable=quiet, file=self.stderr) as bar:
+            built = refresh_profiles(progress=bar.update)
+        if options["verbosity"]:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("%(built)d profils construits (%(total)d organisations).")
+                    % {"built": built, "total": total}
+                )
+            )
