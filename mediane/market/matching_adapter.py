@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 from django.db import DatabaseError, transaction
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -137,9 +137,8 @@ def _versions(qs) -> dict[int, tuple[Any, ...]]:  # type: ignore[no-untyped-def]
 
 
 def _version_key(version: tuple[Any, ...]) -> str:
-    return "|".join(
-        [analyser_version(), semantic.encoder_version(), *(str(part) for part in version)]
-    )
+    prefix = analyser_version() + "|" + semantic.encoder_version()
+    return "|".join([prefix, *(str(part) for part in version)])
 
 
 def _encode(candidates: list[ranker.Candidate]) -> dict[int, np.ndarray]:
@@ -382,16 +381,22 @@ def _challenge_profiles(  # type: ignore[no-untyped-def]
 
 
 # The open challenges a reader may see, analysed once (documents, BM25 statistics, postings):
-# kept per set of (challenge, update time), a few per process (anonymous, members, ...).
-_CORPORA: OrderedDict[int, ranker.ChallengeCorpus] = OrderedDict()
+# kept per version of that set (one aggregate query: count, last update, sum and maximum of
+# the ids; a challenge added, removed or changed moves it), a few per process (anonymous,
+# members, ...).
+_CORPORA: OrderedDict[tuple[Any, ...], ranker.ChallengeCorpus] = OrderedDict()
 CORPORA = 8
 
 
 def _challenge_corpus(qs) -> ranker.ChallengeCorpus:  # type: ignore[no-untyped-def]
-    versions = dict(qs.values_list("pk", "updated_at"))
-    key = hash(tuple(sorted(versions.items())))
+    key = tuple(
+        qs.order_by()
+        .aggregate(n=Count("pk"), last=Max("updated_at"), total=Sum("pk"), top=Max("pk"))
+        .values()
+    )
     corpus = _CORPORA.get(key)
     if corpus is None:
+        versions = dict(qs.values_list("pk", "updated_at"))
         profiles = _challenge_profiles(qs, versions)
         corpus = ranker.challenge_corpus([profiles[pk] for pk in sorted(profiles)])
         _CORPORA[key] = corpus

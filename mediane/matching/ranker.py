@@ -25,6 +25,7 @@ sectors but not the problem's words (a look-alike) cannot climb on sectors and k
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -550,24 +551,44 @@ def rank_challenges(
         for p in chosen
     ]
     best = max((s for s, _p in lexical), default=0.0) or 1.0
-    results = [
-        (
+    # Exact scores in decreasing order of the lexical feature; with a limit, stop once even a
+    # perfect score on every other signal could not reach the list (`_score_bound`).
+    order = sorted(range(len(chosen)), key=lambda i: -lexical[i][0])
+    scored: list[tuple[int, Recommendation]] = []
+    kept: list[float] = []  # the `limit` best scores so far, as a min-heap
+    for i in order:
+        raw, parts = lexical[i]
+        bound = _score_bound(raw / best, weights)
+        if limit is not None and len(kept) >= limit and bound < kept[0] - 1e-6:
+            break
+        p = chosen[i]
+        recommendation = _recommend(
             corpus.challenges[p],
-            _recommend(
-                corpus.challenges[p],
-                organisation,
-                org_doc,
-                raw / best,
-                parts,
-                corpus.docs[p][1],
-                thesaurus,
-                weights,
-            ),
+            organisation,
+            org_doc,
+            raw / best,
+            parts,
+            corpus.docs[p][1],
+            thesaurus,
+            weights,
         )
-        for p, (raw, parts) in zip(chosen, lexical, strict=True)
-    ]
-    results.sort(key=lambda pair: -pair[1].score)
+        scored.append((i, recommendation))
+        if limit is not None:
+            if len(kept) < limit:
+                heapq.heappush(kept, recommendation.score)
+            elif recommendation.score > kept[0]:
+                heapq.heapreplace(kept, recommendation.score)
+    scored.sort(key=lambda pair: (-pair[1].score, pair[0]))  # ties: corpus order
+    results = [(corpus.challenges[chosen[i]], r) for i, r in scored]
     return results if limit is None else results[:limit]
+
+
+def _score_bound(lexical: float, weights: Weights) -> float:
+    """The highest score a challenge with this lexical feature can have (every structured
+    signal at 1, the best kind): scores only decrease with the lexical feature through it."""
+    gate = min(1.0, lexical / weights.gate) if weights.gate > 0 else 1.0
+    structured = weights.sectors + weights.references + weights.past_answers + weights.proximity
+    return weights.lexical * lexical + structured * gate
 
 
 def _challenge_doc(

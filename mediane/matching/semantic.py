@@ -149,6 +149,7 @@ def document_matrix(
     return np.stack([np.asarray(r, dtype=np.float32) for r in rows]) if rows else encoded
 
 
+@lru_cache(maxsize=1)
 def encoder_version() -> str:
     """Identifies the vectors the default encoder gives: stored vectors of another version are
     made again."""

@@ -1,5 +1,6 @@
 """The ranker: features, reasons, eligibility, look-alikes kept below the relevant ones."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,32 @@ def test_a_related_terms_reason_never_pairs_a_word_with_itself():
         reason.code == "terms" and "courriel" in [t.lower() for t in reason.params["terms"]]
         for reason in reasons["same"]
     )
+
+
+def test_a_limited_list_of_challenges_is_the_head_of_the_full_ranking():
+    """With a limit, scoring stops early (a bound on the other signals), yet the list is
+    exactly the first entries of the full ranking, ties included."""
+    import random
+
+    rng = random.Random(3)
+    words = [
+        "courriel", "avis", "habitants", "laine", "brebis", "comptage", "visiteurs",
+        "sentiers", "éclairage", "stationnement", "eau", "travaux", "collecte", "déchets",
+    ]  # fmt: skip
+    sectors = ["numerique", "tourisme", "environnement", "energie"]
+    challenges = [
+        ChallengeProfile(
+            id=n,
+            title=" ".join(rng.sample(words, 3)),
+            description=" ".join(rng.choices(words, k=12)),
+            sectors=tuple(rng.sample(sectors, rng.choice([0, 1, 2]))),
+            country=rng.choice(["FR", "CA-QC"]),
+        )
+        for n in range(300)
+    ]
+    corpus = challenge_corpus(challenges)
+    for organisation in (RELEVANT, replace(RELEVANT, sectors=("tourisme",), country="CA-QC")):
+        full = rank_challenges(organisation, corpus=corpus)
+        for limit in (1, 5, 20):
+            head = rank_challenges(organisation, corpus=corpus, limit=limit)
+            assert [(c.id, r.score) for c, r in head] == [(c.id, r.score) for c, r in full[:limit]]
