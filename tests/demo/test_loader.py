@@ -126,3 +126,13 @@ def test_demo_is_idempotent(demo_output):
     assert counts() == before
     assert AuditEntry.objects.count() == audit_before
     assert "0 créé(s)" in output
+    assert "0 profils construits." in output  # the recommendations' profiles are up to date
+
+
+def test_demo_builds_the_recommendation_profiles_before_the_accounts(demo_output):
+    from mediane.market.models import MatchProfile
+
+    assert MatchProfile.objects.count() == Organisation.objects.count()
+    built = f"{Organisation.objects.count()} profils construits."
+    assert built in demo_output
+    assert demo_output.index(built) < demo_output.index("Comptes de démonstration")

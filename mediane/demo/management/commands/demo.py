@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from mediane.demo import loader
 from mediane.territories.models import Territory
@@ -34,13 +35,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         verbosity = options["verbosity"]
-        self._step("1/3 Migration de la base de données…", verbosity)
+        self._step("1/4 Migration de la base de données…", verbosity)
         call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
 
-        self._step("2/3 Territoires de référence…", verbosity)
+        self._step("2/4 Territoires de référence…", verbosity)
         self._import_territories(options["territories"], options["reimport_territories"], verbosity)
 
-        self._step("3/3 Réseau de démonstration…", verbosity)
+        self._step("3/4 Réseau de démonstration…", verbosity)
         try:
             report = loader.load_demo()
         except loader.DemoError as exc:
@@ -48,6 +49,15 @@ class Command(BaseCommand):
         if verbosity:
             for line in report.lines():
                 self.stdout.write(f"  {line}")
+
+        # The recommendations' stored profiles (analysed text, vectors of meaning), so that the
+        # first lists of the demo are fast; the worker keeps them up to date afterwards.
+        self._step("4/4 Profils de recommandation…", verbosity)
+        from mediane.market.matching_adapter import refresh_profiles
+
+        built = refresh_profiles()
+        if verbosity:
+            self.stdout.write("  " + _("%(built)d profils construits.") % {"built": built})
             self.stdout.write("")
             self.stdout.write(self.style.SUCCESS("Comptes de démonstration"))
             for line in loader.accounts_table(report):
