@@ -121,7 +121,7 @@ class JurorAddForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args: Any, candidates: dict[str, list[Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.people = {u.pk: u for group in candidates.values() for u in group}
+        self.people = {u.pk: u for key in ("issuers", "experts") for u in candidates.get(key, [])}
         field = self.fields["user"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [
@@ -130,10 +130,17 @@ class JurorAddForm(ServiceErrorsMixin, forms.Form):
                 _("Membres des organisations émettrices"),
                 [(u.pk, u.get_full_name()) for u in candidates["issuers"]],
             ),
-            (
-                _("Experts invités"),
-                [(u.pk, u.expert_profile.name) for u in candidates["experts"]],
-            ),
+        ]
+        groups: list[tuple[Any, list[Any] | None]] = [
+            (_("Experts des secteurs du défi"), candidates.get("experts_in_sectors")),
+            (_("Autres experts"), candidates.get("other_experts")),
+        ]
+        if groups[0][1] is None:  # not split: every expert in one group
+            groups = [(_("Experts invités"), candidates["experts"])]
+        field.choices += [
+            (label, [(u.pk, u.expert_profile.name) for u in people])
+            for label, people in groups
+            if people
         ]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, TextField
+from django.db.models import Count, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 
@@ -463,8 +463,10 @@ def organisation_recommended_challenges_for(
 
 
 def jury_candidates(user: Any, challenge: Challenge) -> dict[str, list[Any]]:
-    """People who may be seated: members of the issuing organisations, then invited experts
-    (users with an expert profile), neither already in the jury. For the issuers' editors."""
+    """People who may be seated: members of the issuing organisations (`issuers`), then
+    experts (users with an expert profile), neither already in the jury. For the issuers'
+    editors. Experts sharing a sector with the challenge come first, in `experts_in_sectors`
+    (by how many sectors they share), the others in `other_experts`; `experts` is both."""
     from mediane.accounts.models import User
 
     require(user, "change", challenge)
@@ -475,13 +477,28 @@ def jury_candidates(user: Any, challenge: Challenge) -> dict[str, list[Any]]:
         .distinct()
         .order_by("full_name", "email")
     )
-    experts = (
+    sectors = list(challenge.sectors.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    experts = list(
         active.filter(expert_profile__isnull=False)
         .exclude(pk__in=issuers.values("pk"))
         .select_related("expert_profile")
-        .order_by("expert_profile__name", "pk")
+        .annotate(
+            shared_sectors=Count(
+                "expert_profile__sectors",
+                filter=Q(expert_profile__sectors__in=sectors),
+                distinct=True,
+            )
+        )
+        .order_by("-shared_sectors", "expert_profile__name", "pk")
     )
-    return {"issuers": list(issuers), "experts": list(experts)}
+    in_sectors = [u for u in experts if u.shared_sectors]
+    others = [u for u in experts if not u.shared_sectors]
+    return {
+        "issuers": list(issuers),
+        "experts": experts,
+        "experts_in_sectors": in_sectors,
+        "other_experts": others,
+    }
 
 
 def issuer_ids_of(challenge: Challenge) -> list[int]:

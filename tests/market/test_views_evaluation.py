@@ -387,3 +387,25 @@ def test_unknown_challenge_and_answer_are_404(client, world, evaluation):
     assert client.get(reverse("market:ranking", args=["inconnu"])).status_code == 404
     client.force_login(world.expert)
     assert client.get(url("score", challenge, 999999)).status_code == 404
+
+
+def test_jury_picker_puts_the_experts_of_the_challenges_sectors_first(client, world):
+    from mediane.directory.models import Expert, Sector
+
+    challenge = world.draft()
+    sector = Sector.objects.order_by("pk").first()
+    challenge.sectors.set([sector])
+    other_sector = Sector.objects.exclude(pk=sector.pk).order_by("pk").first()
+    specialist = UserFactory(full_name="Zoé Spécialiste")
+    Expert.objects.create(name="Zoé Spécialiste", slug="zoe", user=specialist).sectors.set([sector])
+    elsewhere = UserFactory(full_name="Alain Ailleurs")
+    Expert.objects.create(name="Alain Ailleurs", slug="alain", user=elsewhere).sectors.set(
+        [other_sector]
+    )
+    client.force_login(world.city_editor)
+    html = client.get(url("jury", challenge)).content.decode()
+    in_sectors = html.index("Experts des secteurs du défi")
+    others = html.index("Autres experts")
+    assert in_sectors < html.index("Zoé Spécialiste") < others  # despite the name order
+    assert others < html.index("Alain Ailleurs") and others < html.index("Experte invitée")
+    assert client.post(url("jury", challenge), {"user": specialist.pk}).status_code == 302
