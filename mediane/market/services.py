@@ -1689,6 +1689,53 @@ def challenge_invite(
     return invitation
 
 
+@transaction.atomic
+def invitation_withdraw(
+    *, actor: Any, challenge: Challenge, organisation: Organisation, now: datetime | None = None
+) -> None:
+    """Withdraw the invitation of `organisation` to answer `challenge` (a wrong click, a change
+    of mind), while invitations may still be made. When it had been sent, the organisation's
+    editors are told it is withdrawn; an answer it already started is not touched."""
+    from mediane.core.errors import NotFound
+    from mediane.market.models import ChallengeInvitation
+
+    require(actor, "invite", challenge)
+    _lock(challenge)
+    at = _now(now)
+    if not invitation_open(challenge, at):
+        raise Conflict(
+            _("Les invitations ne peuvent plus changer : le défi est clos."),
+            code="invitation_closed",
+        )
+    invitation = (
+        ChallengeInvitation.objects.select_for_update()
+        .filter(challenge=challenge, organisation=organisation)
+        .first()
+    )
+    if invitation is None:
+        raise NotFound(_("Cette organisation n'est pas invitée à ce défi."))
+    was_sent = invitation.notified_at is not None
+    invitation.delete()
+    audit_record(
+        actor=actor,
+        action="challenge.invitation_withdraw",
+        obj=challenge,
+        organisation=challenge.lead_issuer,
+        changes={"organisation": organisation.pk},
+    )
+    if was_sent:
+        _notify(
+            recipients=_organisation_editors(organisation.pk),
+            topic="invitation",
+            verb="invitation_withdrawn",
+            title=_("L'invitation à répondre au défi « %(title)s » est retirée")
+            % {"title": challenge.title},
+            url=challenge.get_absolute_url(),
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            target=challenge,
+        )
+
+
 def invitations_send_pending(*, challenge: Challenge, actor: Any = None) -> int:
     """Notify the organisations invited while `challenge` was not public yet; returns how many
     invitations were sent. Called by `challenge_publish` inside its transaction."""

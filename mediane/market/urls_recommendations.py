@@ -16,6 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="recommend_invite",
     ),
     path(
+        "defis/<slug:slug>/a-inviter/<slug:organisation>/retirer/",
+        views.recommend_withdraw,
+        name="recommend_withdraw",
+    ),
+    path(
         "annuaire/<slug:slug>/defis-recommandes/",
         views.recommend_challenges,
         name="recommend_challenges",

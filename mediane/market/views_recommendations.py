@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mediane.core.errors import MedianeError
 from mediane.core.permissions import can, has_role, is_secretariat
@@ -190,6 +190,36 @@ def recommend_invite(request: HttpRequest, slug: str, organisation: str) -> Http
     query = urlencode(_known_filters(request.POST))
     url = reverse("market:recommend_organisations", args=[challenge.slug])
     return redirect(f"{url}{'?' + query if query else ''}#org-{invited.pk}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recommend_withdraw(request: HttpRequest, slug: str, organisation: str) -> HttpResponse:
+    """GET: confirm; POST: withdraw an invitation to answer, then back to the list."""
+    challenge = selectors.challenge_get_for(request.user, slug=slug)
+    if not can(request.user, "invite", challenge):
+        raise PermissionDenied("invite")
+    invited = organisation_get_for(user=request.user, slug=organisation)
+    invitation = selectors.challenge_invitations_for(request.user, challenge).get(invited.pk)
+    url = reverse("market:recommend_organisations", args=[challenge.slug])
+    if invitation is None:
+        messages.error(request, _("Cette organisation n'est pas invitée à ce défi."))
+        return redirect(url)
+    if request.method == "POST":
+        try:
+            services.invitation_withdraw(
+                actor=request.user, challenge=challenge, organisation=invited
+            )
+        except MedianeError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("L'invitation de %(name)s est retirée.") % {"name": invited.name},
+            )
+        return redirect(f"{url}#org-{invited.pk}")
+    context = {"challenge": challenge, "organisation": invited, "invitation": invitation}
+    return render(request, "market/recommend_withdraw.html", context)
 
 
 def _known_filters(data: Any) -> dict[str, str]:

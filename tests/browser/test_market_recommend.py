@@ -78,6 +78,24 @@ def test_issuer_invites_a_recommended_organisation(page, screenshot):
         .is_visible()
     )
 
+    # A wrong click: invite Flux Québec, then withdraw it after a confirmation.
+    quebec_row = page.locator("li.recommend-row", has_text="Flux Québec")
+    quebec_row.get_by_role("button", name="Inviter à répondre").click()
+    page.get_by_text("Flux Québec est invitée à répondre au défi.").wait_for()
+    page.locator("li.recommend-row", has_text="Flux Québec").get_by_role(
+        "link", name="Retirer l’invitation"
+    ).click()
+    page.wait_for_url("**/retirer/")
+    assert page.get_by_role("heading", level=1).inner_text().strip() == "Retirer l’invitation"
+    screenshot(page, "withdraw-1280")
+    page.get_by_role("button", name="Retirer l’invitation").click()
+    page.get_by_text("L'invitation de Flux Québec est retirée.").wait_for()
+    assert (
+        page.locator("li.recommend-row", has_text="Flux Québec")
+        .get_by_role("button", name="Inviter à répondre")
+        .is_visible()
+    )
+
     # Filters: Québec only.
     page.get_by_label("Pays").select_option("QC")
     page.get_by_role("button", name="Appliquer les filtres").click()

@@ -4,6 +4,7 @@ challenges recommended to an organisation, permissions, invitations and their no
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -327,3 +328,57 @@ def test_score_levels():
     assert score_level(0.8, of_challenge=True).label == "Très pertinent"
     assert score_level(0.35).css == "medium" and score_level(0.1).css == "low"
     assert score_level(0.0).percent == 4 and score_level(3.0).percent == 100
+
+
+def withdraw_url(challenge, organisation):
+    return reverse("market:recommend_withdraw", args=[challenge.slug, organisation.slug])
+
+
+def test_withdraw_an_invitation_after_a_confirmation(client, world, market):
+    """The invited row offers to withdraw; a confirmation page first, then the invitation is
+    gone, audited, and the organisation's editors (told of it) are told of the withdrawal; it
+    can be invited again."""
+    challenge, counter = market["challenge"], market["counter"]
+    client.force_login(world.city_editor)
+    client.post(invite_url(challenge, counter))
+    html = client.get(reverse("market:recommend_organisations", args=[challenge.slug])).content
+    assert withdraw_url(challenge, counter) in html.decode()
+    page = client.get(withdraw_url(challenge, counter))
+    assert page.status_code == 200 and "seront prévenus de son retrait" in page.content.decode()
+    assert ChallengeInvitation.objects.filter(organisation=counter).exists()  # GET changes nothing
+    response = client.post(withdraw_url(challenge, counter))
+    assert response.status_code == 302 and response["Location"].endswith(f"#org-{counter.pk}")
+    assert not ChallengeInvitation.objects.filter(organisation=counter).exists()
+    assert AuditEntry.objects.filter(action="challenge.invitation_withdraw").count() == 1
+    told = Notification.objects.filter(verb="invitation_withdrawn")
+    assert {n.recipient for n in told} == {market["counter_editor"]}
+    # Withdrawing again: a message, not a 500; inviting again works.
+    again = client.post(withdraw_url(challenge, counter), follow=True)
+    assert "pas invitée" in again.content.decode()
+    client.post(invite_url(challenge, counter))
+    assert ChallengeInvitation.objects.filter(organisation=counter).exists()
+
+
+def test_withdraw_refusals(client, world, market):
+    challenge, counter = market["challenge"], market["counter"]
+    services.challenge_invite(actor=world.secretariat, challenge=challenge, organisation=counter)
+    # Only who may invite: the invited company's editor may not withdraw.
+    client.force_login(market["counter_editor"])
+    assert client.post(withdraw_url(challenge, counter)).status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.invitation_withdraw(
+            actor=market["counter_editor"], challenge=challenge, organisation=counter
+        )
+    # After the closing time, invitations no longer change.
+    with pytest.raises(Conflict):
+        services.invitation_withdraw(
+            actor=world.city_editor,
+            challenge=challenge,
+            organisation=counter,
+            now=challenge.closes_at,
+        )
+    assert ChallengeInvitation.objects.filter(organisation=counter).exists()
+    with pytest.raises(NotFound):
+        services.invitation_withdraw(
+            actor=world.city_editor, challenge=challenge, organisation=market["quebec"]
+        )
