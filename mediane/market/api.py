@@ -1,4 +1,5 @@
-"""API of the innovation market: challenges, one's own answers, offers and recommendations.
+"""API of the innovation market: challenges, one's own answers, offers, recommendations and
+invitations to answer.
 
 Reads go through `mediane.market.selectors` (the same rows and permissions as the pages and the
 exports): anonymous callers see public challenges and published offers only; a token adds what
@@ -14,16 +15,16 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from mediane.api.auth import request_user, require_token
-from mediane.api.errors import READ_ERRORS, error_responses
+from mediane.api.errors import READ_ERRORS, WRITE_ERRORS, error_responses
 from mediane.api.pagination import PageIn, PageOut, page
 from mediane.core.errors import ValidationFailed
 from mediane.core.permissions import can_see_visibility
 from mediane.directory.models import Organisation, Sector
 from mediane.directory.selectors import OrganisationNotFound, organisation_get_for
-from mediane.market import selectors
+from mediane.market import selectors, services
 from mediane.market.models import (
     Answer,
     Challenge,
@@ -566,4 +567,121 @@ def organisation_recommended_challenges(request, slug: str, params: Query[Recomm
     found = selectors.organisation_recommended_challenges_for(
         request.auth, organisation, limit=params.limit
     )
+    return {"count": len(found), "results": found}
+
+
+# --- Invitations to answer ----------------------------------------------------------------------
+
+
+class InvitationOut(Schema):
+    challenge: RefOut
+    organisation: RefOut
+    message: str
+    invited_at: datetime
+    notified_at: datetime | None = Field(
+        description="Quand l'organisation a été prévenue (vide tant que le défi est soumis)."
+    )
+
+    @staticmethod
+    def resolve_challenge(obj: Any) -> dict[str, str]:
+        return {"slug": obj.challenge.slug, "name": obj.challenge.title}
+
+    @staticmethod
+    def resolve_organisation(obj: Any) -> dict[str, str]:
+        return {"slug": obj.organisation.slug, "name": obj.organisation.name}
+
+
+class InvitationListOut(Schema):
+    count: int
+    results: list[InvitationOut]
+
+
+class InvitationIn(Schema):
+    message: str = Field("", max_length=1000, description="Message facultatif (1 000 caractères).")
+
+
+@router.get(
+    "/challenges/{slug}/invitations",
+    response={200: InvitationListOut, **error_responses(403, 404, 401, 422, 429)},
+    auth=require_token,
+    operation_id="challenge_invitations",
+    summary="Organisations invitées à répondre à un défi",
+    description=(
+        "Les invitations à répondre d'un défi, les plus récentes d'abord. Réservé aux éditeurs "
+        "des émetteurs et au secrétariat (403 sinon) ; 404 si le défi n'est pas visible."
+    ),
+)
+def challenge_invitations(request, slug: str):  # type: ignore[no-untyped-def]
+    challenge = selectors.challenge_get_for(request.auth, slug=slug)
+    found = sorted(
+        selectors.challenge_invitations_for(request.auth, challenge).values(),
+        key=lambda invitation: (invitation.invited_at, invitation.pk),
+        reverse=True,
+    )
+    for invitation in found:
+        invitation.challenge = challenge
+    return {"count": len(found), "results": found}
+
+
+@router.put(
+    "/challenges/{slug}/invitations/{organisation}",
+    response={200: InvitationOut, 201: InvitationOut, **error_responses(*WRITE_ERRORS)},
+    auth=require_token,
+    operation_id="challenge_invite",
+    summary="Inviter une organisation à répondre",
+    description=(
+        "Invite une organisation à répondre au défi (201), avec un message facultatif ; "
+        "sans effet si elle l'est déjà (200, l'invitation existante). Défi soumis ou ouvert, "
+        "avant sa clôture (409 sinon) ; organisation éligible, non émettrice (422). Ses "
+        "éditeurs sont prévenus (à la publication pour un défi soumis). Réservé aux éditeurs "
+        "des émetteurs et au secrétariat."
+    ),
+)
+def challenge_invite(request, slug: str, organisation: str, payload: InvitationIn):  # type: ignore[no-untyped-def]
+    from mediane.market.models import ChallengeInvitation
+
+    challenge = selectors.challenge_get_for(request.auth, slug=slug)
+    invited = organisation_get_for(user=request.auth, slug=organisation)
+    existed = ChallengeInvitation.objects.filter(challenge=challenge, organisation=invited).exists()
+    invitation = services.challenge_invite(
+        actor=request.auth, challenge=challenge, organisation=invited, message=payload.message
+    )
+    return Status(200 if existed else 201, invitation)
+
+
+@router.delete(
+    "/challenges/{slug}/invitations/{organisation}",
+    response={204: None, **error_responses(*WRITE_ERRORS)},
+    auth=require_token,
+    operation_id="challenge_invitation_withdraw",
+    summary="Retirer une invitation à répondre",
+    description=(
+        "Retire l'invitation d'une organisation tant que le défi n'est pas clos (409 sinon ; "
+        "404 s'il n'y en a pas). Si elle avait été prévenue, ses éditeurs le sont du retrait. "
+        "Réservé aux éditeurs des émetteurs et au secrétariat. Réponse 204 sans corps."
+    ),
+)
+def challenge_invitation_withdraw(request, slug: str, organisation: str):  # type: ignore[no-untyped-def]
+    challenge = selectors.challenge_get_for(request.auth, slug=slug)
+    invited = organisation_get_for(user=request.auth, slug=organisation)
+    services.invitation_withdraw(actor=request.auth, challenge=challenge, organisation=invited)
+    return Status(204, None)
+
+
+@router.get(
+    "/organisations/{slug}/invitations",
+    response={200: InvitationListOut, **error_responses(403, 404, 401, 422, 429)},
+    auth=require_token,
+    operation_id="organisation_invitations",
+    summary="Invitations reçues par une organisation",
+    description=(
+        "Les invitations à répondre à des défis encore ouverts qu'une organisation a reçues, "
+        "par date de clôture. Réservé à ses membres et au secrétariat (403 sinon)."
+    ),
+)
+def organisation_invitations(request, slug: str):  # type: ignore[no-untyped-def]
+    organisation: Organisation = organisation_get_for(user=request.auth, slug=slug)
+    found = selectors.organisation_invitations_for(request.auth, organisation)
+    for invitation in found:
+        invitation.organisation = organisation
     return {"count": len(found), "results": found}

@@ -209,3 +209,56 @@ def test_recommended_challenges_for_the_organisations_members(client, world):
         "/api/v1/organisations/inconnue/recommended-challenges", **auth(world.company_member)
     )
     assert missing.status_code == 404
+
+
+# --- invitations to answer -----------------------------------------------------------------------
+
+
+def test_invite_list_and_withdraw_through_the_api(client, world):
+    from mediane.market.models import ChallengeInvitation
+
+    challenge = world.open_challenge(closes_at="2099-04-01T17:00")
+    url = f"/api/v1/challenges/{challenge.slug}/invitations"
+    one = f"{url}/{world.company.slug}"
+    body = {"message": "Votre offre nous intéresse."}
+    assert client.put(one, body, content_type="application/json").status_code == 401
+    forbidden = client.put(one, body, content_type="application/json", **auth(world.company_editor))
+    assert forbidden.status_code == 403 and forbidden.json()["code"] == "forbidden"
+    editor = auth(world.city_editor)
+    created = client.put(one, body, content_type="application/json", **editor)
+    assert created.status_code == 201, created.content
+    assert created.json()["organisation"]["slug"] == world.company.slug
+    assert created.json()["message"] == body["message"] and created.json()["notified_at"]
+    again = client.put(one, {}, content_type="application/json", **editor)
+    assert again.status_code == 200  # idempotent: the existing invitation
+    assert ChallengeInvitation.objects.count() == 1
+    listed = client.get(url, **editor)
+    assert listed.status_code == 200 and listed.json()["count"] == 1
+    assert client.get(url, **auth(world.company_editor)).status_code == 403
+    received = client.get(
+        f"/api/v1/organisations/{world.company.slug}/invitations", **auth(world.company_member)
+    )
+    assert received.status_code == 200
+    assert [r["challenge"]["slug"] for r in received.json()["results"]] == [challenge.slug]
+    assert (
+        client.get(
+            f"/api/v1/organisations/{world.company.slug}/invitations", **auth(world.rival_editor)
+        ).status_code
+        == 403
+    )
+    # The issuer cannot be invited; a message too long is a 422 with a stable code.
+    issuer = client.put(f"{url}/{world.city.slug}", {}, content_type="application/json", **editor)
+    assert issuer.status_code == 422
+    too_long = client.put(
+        f"{url}/{world.rival.slug}",
+        {"message": "x" * 1001},
+        content_type="application/json",
+        **editor,
+    )
+    assert too_long.status_code == 422 and too_long.json()["code"]
+    # Withdraw: 204, then 404 (none left).
+    assert client.delete(one, **auth(world.company_editor)).status_code == 403
+    assert client.delete(one, **editor).status_code == 204
+    assert not ChallengeInvitation.objects.exists()
+    gone = client.delete(one, **editor)
+    assert gone.status_code == 404 and gone.json()["code"]
