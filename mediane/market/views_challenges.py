@@ -210,9 +210,8 @@ def _actions(user: Any, challenge: Challenge, now: Any) -> list[Action]:
     if change and status == S.OPEN and challenge.closes_at and challenge.closes_at <= now:
         actions.append(Action("market:challenge_close", _("Clore")))
     if change and status == S.CLOSED:
-        actions.append(
-            Action("market:challenge_start_evaluation", _("Lancer l’évaluation"), "btn-primary")
-        )
+        # The jury's page for it (its confirmation says who is told), as from the jury page.
+        actions.append(Action("market:evaluation_start", _("Ouvrir l’évaluation"), "btn-primary"))
     if change and status in (S.AWARDED, S.NOT_AWARDED, S.PILOT_REPORT):
         actions.append(Action("market:challenge_archive", _("Archiver")))
     return actions

@@ -409,3 +409,17 @@ def test_jury_picker_puts_the_experts_of_the_challenges_sectors_first(client, wo
     assert in_sectors < html.index("Zoé Spécialiste") < others  # despite the name order
     assert others < html.index("Alain Ailleurs") and others < html.index("Experte invitée")
     assert client.post(url("jury", challenge), {"user": specialist.pk}).status_code == 302
+
+
+def test_a_closed_challenge_page_leads_to_the_same_evaluation_opening_as_the_jury_page(
+    client, world
+):
+    challenge = world.open_challenge()
+    services.challenges_close_due(now=world.after_closing(challenge))
+    challenge.refresh_from_db()
+    client.force_login(world.city_editor)
+    start = reverse("market:evaluation_start", args=[challenge.slug])
+    for page in (challenge.get_absolute_url(), url("jury", challenge)):
+        html = client.get(page).content.decode()
+        assert f'href="{start}"' in html and "Ouvrir l’évaluation" in html
+        assert "Lancer l’évaluation" not in html  # one name for one action
