@@ -80,7 +80,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 # Behind a TLS-terminating reverse proxy: trust X-Forwarded-Proto, secure cookies, HSTS.
 HTTPS = env_bool("MEDIANE_HTTPS", False)
-SITE_URL = env("MEDIANE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Default: the local server, on the port `mediane serve` / `make demo` use (PORT, else 8000).
+_LOCAL_PORT = env("PORT", "8000") if env("PORT", "8000").isdigit() else "8000"
+SITE_URL = env("MEDIANE_SITE_URL", f"http://127.0.0.1:{_LOCAL_PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -241,3 +241,11 @@ def test_invalid_integer_gives_a_clear_error(tmp_path):
     result = _run(_DUMP, env, tmp_path)
     assert result.returncode != 0
     assert "MEDIANE_PAGE_SIZE must be an integer" in result.stderr
+
+
+def test_site_url_follows_the_local_port_unless_given(tmp_path):
+    assert resolve(tmp_path, "SITE_URL")["SITE_URL"] == "http://127.0.0.1:8000"
+    assert resolve(tmp_path, "SITE_URL", PORT="8123")["SITE_URL"] == "http://127.0.0.1:8123"
+    assert resolve(tmp_path, "SITE_URL", PORT="abc")["SITE_URL"] == "http://127.0.0.1:8000"
+    given = resolve(tmp_path, "SITE_URL", PORT="8123", MEDIANE_SITE_URL="https://m.example.org/")
+    assert given["SITE_URL"] == "https://m.example.org"
