@@ -28,9 +28,10 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import signals
 
+from mediane.core.fingerprints import Fingerprints, database_key
 from mediane.directory.models import Organisation
 from mediane.search.models import SearchEntry
 
@@ -367,32 +368,18 @@ def _read_fingerprint() -> tuple[str, str]:
 # this process (services, admin, imports) drop it at once (signals, and again on commit), so a
 # writer sees its change immediately; another process sees it within that delay.
 FINGERPRINT_SECONDS = 2.0
-_fingerprints: dict[str, tuple[float, tuple[str, str]]] = {}
-
-
-def _alias() -> str:
-    return connection.alias + ":" + str(connection.settings_dict.get("NAME"))
+_fingerprints = Fingerprints()
 
 
 def fingerprint() -> tuple[str, str]:
     """The versions of `_read_fingerprint()`, read again when older than FINGERPRINT_SECONDS
     or after a write of this process."""
-    alias = _alias()
-    cached = _fingerprints.get(alias)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < FINGERPRINT_SECONDS:
-        return cached[1]
-    value = _read_fingerprint()
-    _fingerprints[alias] = (now, value)
-    return value
+    return _fingerprints.get(_read_fingerprint, FINGERPRINT_SECONDS)  # type: ignore[no-any-return]
 
 
 def forget_fingerprint(**_kwargs: Any) -> None:
-    """Drop the cached fingerprints (a write happened): now, and again once it commits, so that
-    a read between the write and its commit cannot keep the old version."""
-    _fingerprints.clear()
-    if connection.in_atomic_block:
-        transaction.on_commit(_fingerprints.clear)
+    """Drop the cached fingerprints (a write happened; see `Fingerprints.forget`)."""
+    _fingerprints.forget()
 
 
 def connect_write_signals() -> None:
@@ -417,7 +404,7 @@ def directory_index(version: tuple, territory_info) -> DirectoryIndex:
 
     `territory_info(territory_id)` gives the area and flags of a territory (see selectors).
     """
-    alias = _alias()
+    alias = database_key()
     index = _indexes.get(alias)
     if index is not None and index.version == version:
         return index

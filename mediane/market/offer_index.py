@@ -17,16 +17,16 @@ filter the owners with the directory's rules (`organisations_visible_among`).
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import signals
 
+from mediane.core.fingerprints import Fingerprints, database_key
 from mediane.market.models import Offer
 from mediane.search.models import SearchEntry
 
@@ -98,30 +98,19 @@ def _read_fingerprint() -> tuple[str, ...]:
         return tuple(str(value) for value in cursor.fetchone())
 
 
-_fingerprints: dict[str, tuple[float, tuple[str, ...]]] = {}
+_fingerprints = Fingerprints()
 _indexes: dict[str, OfferIndex] = {}
 _build_lock = threading.Lock()
 
 
-def _alias() -> str:
-    return connection.alias + ":" + str(connection.settings_dict.get("NAME"))
-
-
 def fingerprint() -> tuple[str, ...]:
-    alias = _alias()
-    cached = _fingerprints.get(alias)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < FINGERPRINT_SECONDS:
-        return cached[1]
-    value = _read_fingerprint()
-    _fingerprints[alias] = (now, value)
-    return value
+    return _fingerprints.get(_read_fingerprint, FINGERPRINT_SECONDS)  # type: ignore[no-any-return]
 
 
 def offer_index() -> OfferIndex:
     """The index of the current database and offers version, built if needed (one thread
     builds, the others wait for it)."""
-    alias, version = _alias(), fingerprint()
+    alias, version = database_key(), fingerprint()
     index = _indexes.get(alias)
     if index is not None and index.version == version:
         return index
@@ -135,10 +124,8 @@ def offer_index() -> OfferIndex:
 
 
 def forget(**_kwargs: Any) -> None:
-    """Drop the cached fingerprints (an offer was written): now and again on commit."""
-    _fingerprints.clear()
-    if connection.in_atomic_block:
-        transaction.on_commit(_fingerprints.clear)
+    """Drop the cached fingerprints (an offer was written; see `Fingerprints.forget`)."""
+    _fingerprints.forget()
 
 
 def forget_offer_index() -> None:

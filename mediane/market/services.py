@@ -1591,6 +1591,18 @@ def invitation_open(challenge: Challenge, now: datetime) -> bool:
     return challenge.status == S.OPEN and (challenge.closes_at is None or now < challenge.closes_at)
 
 
+def _invitations_may_change(actor: Any, challenge: Challenge, at: datetime) -> None:
+    """The checks shared by inviting and withdrawing: the rule, the challenge's state (read
+    under its lock), before its closing time."""
+    require(actor, "invite", challenge)
+    _lock(challenge)
+    if not invitation_open(challenge, at):
+        raise Conflict(
+            _("On ne peut inviter à répondre qu'à un défi soumis ou ouvert, avant sa clôture."),
+            code="invitation_closed",
+        )
+
+
 def _organisation_editors(organisation_id: int) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True,
@@ -1633,14 +1645,8 @@ def challenge_invite(
     from mediane.core.permissions import can
     from mediane.market.models import ChallengeInvitation
 
-    require(actor, "invite", challenge)
-    _lock(challenge)
     at = _now(now)
-    if not invitation_open(challenge, at):
-        raise Conflict(
-            _("On ne peut inviter à répondre qu'à un défi soumis ou ouvert, avant sa clôture."),
-            code="invitation_closed",
-        )
+    _invitations_may_change(actor, challenge, at)
     if not can(actor, "view", organisation):
         raise NotFound(_("Organisation introuvable."))
     if organisation.pk in issuer_ids(challenge):
@@ -1699,14 +1705,7 @@ def invitation_withdraw(
     from mediane.core.errors import NotFound
     from mediane.market.models import ChallengeInvitation
 
-    require(actor, "invite", challenge)
-    _lock(challenge)
-    at = _now(now)
-    if not invitation_open(challenge, at):
-        raise Conflict(
-            _("Les invitations ne peuvent plus changer : le défi est clos."),
-            code="invitation_closed",
-        )
+    _invitations_may_change(actor, challenge, _now(now))
     invitation = (
         ChallengeInvitation.objects.select_for_update()
         .filter(challenge=challenge, organisation=organisation)
