@@ -34,7 +34,14 @@ from functools import lru_cache
 from typing import Any
 
 from mediane.matching import bm25, semantic, signals
-from mediane.matching.text import RELATED, Thesaurus, Token, analyse, load_thesaurus
+from mediane.matching.text import (
+    RELATED,
+    Thesaurus,
+    Token,
+    analyse,
+    load_thesaurus,
+    stem_phrase,
+)
 
 
 @dataclass(frozen=True)
@@ -417,8 +424,9 @@ def _recommend(
     top = sorted(parts.items(), key=lambda item: -item[1])[:6]
 
     # A concept (synonym group) matched with the same word on both sides is a shared term.
+    # "école" and "écoles", "région" and "Régions": the same word (stems compared).
     def _same(k: str) -> bool:
-        return query_surfaces.get(k, k).lower() == doc.surfaces.get(k, k).lower()
+        return stem_phrase(query_surfaces.get(k, k)) == stem_phrase(doc.surfaces.get(k, k))
 
     literal = [k for k, _v in top if not _is_concept(k) or _same(k)]
     terms = list(dict.fromkeys(query_surfaces.get(k, k) for k in literal))
