@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "mediane.directory",
     "mediane.search",
     "mediane.market",
+    "mediane.summit",
     "mediane.notifications",
     "mediane.api",
     "mediane.demo",

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("annuaire/", include("mediane.directory.urls")),
     path("recherche/", include("mediane.search.urls")),
     path("notifications/", include("mediane.notifications.urls")),
+    path("sommet/", include("mediane.summit.urls")),
     path("", include("mediane.market.urls")),
 ]
 

@@ -35,6 +35,14 @@ from mediane.market.models import (
     Score,
 )
 from mediane.notifications.models import Follow, Notification, NotificationPreference
+from mediane.summit.models import (
+    Edition,
+    Meeting,
+    MeetingOutcome,
+    MeetingRequest,
+    Registration,
+    ScheduleRun,
+)
 from mediane.territories.models import NetworkMembership, Territory, Twinning
 from tests.accounts.factories import (
     ApiTokenFactory,
@@ -213,6 +221,63 @@ EXPECTED: dict[str, tuple[type, dict[str, frozenset[str]]]] = {
         ChallengeInvitation,
         {"view": O_MEMBERS | STAFF | {"admin_other"}},
     ),
+    # Summit (mediane/summit/rules.py): an edition hosted by O, whose editors organise it; the
+    # "member" and "outsider" roles are approved participants, "admin_other" is pending.
+    "edition_published_by_o": (
+        Edition,
+        {
+            "view": EVERYONE,
+            "register": AUTHENTICATED,
+            "manage": O_EDITORS | STAFF,
+            "browse_participants": O_EDITORS | STAFF | {"member", "outsider"},
+        },
+    ),
+    "edition_draft_by_o": (
+        Edition,
+        {
+            "view": O_EDITORS | STAFF,
+            "register": O_EDITORS | STAFF,
+            "manage": O_EDITORS | STAFF,
+            "browse_participants": O_EDITORS | STAFF,
+        },
+    ),
+    "registration_of_member": (
+        Registration,
+        {
+            "view": O_EDITORS | STAFF | {"member"},
+            "change": O_EDITORS | STAFF | {"member"},
+            "decide": O_EDITORS | STAFF,
+            "checkin": O_EDITORS | STAFF,
+        },
+    ),
+    # Sent by the member to the outsider.
+    "meeting_request": (
+        MeetingRequest,
+        {
+            "view": O_EDITORS | STAFF | {"member", "outsider"},
+            "answer": frozenset({"outsider", "superuser"}),
+            "cancel": frozenset({"member", "superuser"}),
+        },
+    ),
+    "schedule_run": (ScheduleRun, {"view": O_EDITORS | STAFF, "publish": O_EDITORS | STAFF}),
+    # The member meets the outsider in the published schedule, and in an unpublished draft.
+    "meeting_published": (
+        Meeting,
+        {
+            "view": O_EDITORS | STAFF | {"member", "outsider"},
+            "move": O_EDITORS | STAFF,
+            "record_outcome": frozenset({"member", "outsider", "superuser"}),
+        },
+    ),
+    "meeting_draft": (
+        Meeting,
+        {
+            "view": O_EDITORS | STAFF,
+            "move": O_EDITORS | STAFF,
+            "record_outcome": SUPERUSER_ONLY,
+        },
+    ),
+    "meeting_outcome_by_member": (MeetingOutcome, {"view": O_EDITORS | STAFF | {"member"}}),
 }
 
 
@@ -270,7 +335,72 @@ def world(db) -> dict[str, Any]:
         **_market_objects(o, other, users, org_with),
     }
     objects.update(_invitation_objects(objects, other))
+    objects.update(_summit_objects(o, users))
     return {"users": users, "objects": objects}
+
+
+def _summit_objects(o: Any, users: dict[str, Any]) -> dict[str, Any]:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    day = dt.date.today() + dt.timedelta(days=30)
+
+    def edition(status: str) -> Edition:
+        return Edition.objects.create(
+            slug=f"sommet-{status}",
+            year=day.year,
+            title="Sommet",
+            host_city="O",
+            country="FR",
+            organiser=o,
+            starts_on=day,
+            ends_on=day,
+            status=status,
+            registration_open=True,
+            meetings_open=True,
+        )
+
+    published, draft = edition("published"), edition("draft")
+
+    def register(e: Edition, role: str, status: str = "approved") -> Registration:
+        return Registration.objects.create(
+            edition=e, user=users[role], participant_type="company", status=status
+        )
+
+    member = register(published, "member")
+    outsider = register(published, "outsider")
+    register(published, "admin_other", "pending")
+    register(draft, "member")
+    request = MeetingRequest.objects.create(
+        edition=published,
+        sender=member,
+        recipient=outsider,
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    run = ScheduleRun.objects.create(edition=published, status="done")
+    draft_run = ScheduleRun.objects.create(edition=published, status="done")
+    published.published_run = run
+    published.save()
+
+    def meeting(r: ScheduleRun) -> Meeting:
+        return Meeting.objects.create(
+            run=r, edition=published, first=member, second=outsider, priority="must"
+        )
+
+    shown = meeting(run)
+    return {
+        "edition_published_by_o": published,
+        "edition_draft_by_o": draft,
+        "registration_of_member": member,
+        "meeting_request": request,
+        "schedule_run": run,
+        "meeting_published": shown,
+        "meeting_draft": meeting(draft_run),
+        "meeting_outcome_by_member": MeetingOutcome.objects.create(
+            meeting=shown, registration=member, took_place=True
+        ),
+    }
 
 
 def _market_objects(o: Any, other: Any, users: dict[str, Any], org_with: Any) -> dict[str, Any]:

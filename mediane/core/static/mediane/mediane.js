@@ -226,3 +226,32 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initMaps);
   else initMaps();
 })();
+
+/*
+ * Forms: `form[data-autosubmit]` submits itself when one of its fields changes (htmx handles
+ * the submission when the form has hx-post); `form[data-confirm]` asks the question of its
+ * attribute before submitting. Delegated, so fragments swapped in by htmx work too; without
+ * JavaScript, the forms keep their submit buttons.
+ */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (form && form.hasAttribute("data-autosubmit")) {
+      if (form.requestSubmit) form.requestSubmit();
+      else form.submit();
+    }
+  });
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var form = event.target;
+      var question = form.getAttribute && form.getAttribute("data-confirm");
+      if (question && !window.confirm(question)) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true
+  );
+})();
