@@ -80,6 +80,7 @@ class Loader:
             self.load_memberships()
             self.load_experts()
             self.load_market()
+            self.load_summit()
         return self.report
 
     def load_accounts(self) -> None:
@@ -254,6 +255,13 @@ class Loader:
         from mediane.demo.market_data import load_market
 
         load_market(self)
+
+    def load_summit(self) -> None:
+        """Past summit editions, an edition to come with participants, requests and a
+        published schedule (summit_data.py)."""
+        from mediane.demo.summit_data import load_summit
+
+        load_summit(self)
 
 
 def _round_robin(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
