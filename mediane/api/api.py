@@ -117,6 +117,7 @@ def _mount_routers() -> None:
     from mediane.directory.api import router as directory_router
     from mediane.market.api import router as market_router
     from mediane.search.api import router as search_router
+    from mediane.summit.api import router as summit_router
     from mediane.territories.api import router as territories_router
 
     api_v1.add_router("", territories_router)
@@ -124,6 +125,7 @@ def _mount_routers() -> None:
     api_v1.add_router("", search_router)
     api_v1.add_router("", me_router)
     api_v1.add_router("", market_router)
+    api_v1.add_router("", summit_router)
 
 
 _mount_routers()

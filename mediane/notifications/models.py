@@ -24,6 +24,7 @@ class Topic(models.TextChoices):
     EVALUATION = "evaluation", _("Évaluation")
     INVITATION = "invitation", _("Invitations")
     OFFER = "offer", _("Offres")
+    SUMMIT = "summit", _("Sommet")
     NETWORK = "network", _("Réseau")
 
 

@@ -51,6 +51,7 @@ def test_the_expected_operations_exist():
         "challenge_recommendations", "organisation_recommended_challenges",
         "challenge_invitations", "challenge_invite", "challenge_invitation_withdraw",
         "organisation_invitations",
+        "summit_editions", "summit_edition_get", "summit_agenda",
     }  # fmt: skip
 
 
@@ -60,7 +61,7 @@ def test_openapi_document_is_served_as_valid_json(client):
     assert response.status_code == 200
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.")
-    assert len([1 for item in schema["paths"].values() for m in METHODS if m in item]) == 21
+    assert len([1 for item in schema["paths"].values() for m in METHODS if m in item]) == 24
     assert "ErrorOut" in schema["components"]["schemas"]
 
 
@@ -88,7 +89,7 @@ def test_console_page_loads_swagger_from_our_static_files(client):
 
 TOKEN_ONLY_READS = {
     "me", "answers_mine", "challenge_recommendations", "organisation_recommended_challenges",
-    "challenge_invitations", "organisation_invitations",
+    "challenge_invitations", "organisation_invitations", "summit_agenda",
 }  # fmt: skip
 
 
