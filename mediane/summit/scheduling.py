@@ -227,18 +227,20 @@ def _progress_writer(run_id: int, time_limit: int):  # type: ignore[no-untyped-d
     started = time.monotonic()
     last = [0.0]
 
-    def write(*args: Any, **kwargs: Any) -> None:
+    def write(update: Any = None, *args: Any, **kwargs: Any) -> None:
         now = time.monotonic()
         if now - last[0] < 0.5:
             return
         last[0] = now
-        message = ""
-        for value in (*args, *kwargs.values()):
-            if isinstance(value, str) and not message:
-                message = value
+        # The solver reports a Progress(phase, fraction, message); the fraction is of its time
+        # limit, and a run may solve twice (see run_execute), so time is the better measure.
+        message = getattr(update, "message", None) or (update if isinstance(update, str) else "")
         fraction = min(0.95, (now - started) / max(1, time_limit) * 0.9 + 0.05)
         ScheduleRun.objects.filter(pk=run_id).update(
-            progress=fraction, phase=(message or _("Recherche du meilleur planning…"))[:200]
+            progress=fraction,
+            phase=(_("Recherche du meilleur planning : %(step)s") % {"step": message})[:200]
+            if message
+            else _("Recherche du meilleur planning…"),
         )
 
     return write

@@ -50,7 +50,9 @@ def test_registration_pending_then_approved_and_notified(summit):
 def test_decline_needs_a_reason_and_only_organisers_decide(summit):
     registration = register(summit, "Bob Gagnon", approve=False)
     with pytest.raises(ValidationFailed):
-        services.registration_decide(actor=summit.secretariat, registration=registration, approve=False)
+        services.registration_decide(
+            actor=summit.secretariat, registration=registration, approve=False
+        )
     with pytest.raises(PermissionDenied):
         services.registration_decide(
             actor=summit.people[0].user, registration=registration, approve=True
@@ -66,7 +68,9 @@ def test_decline_needs_a_reason_and_only_organisers_decide(summit):
 def test_no_approval_needed_registers_at_once(db):
     edition = make_edition(approval_required=False)
     user = UserFactory()
-    registration = services.registration_create(actor=user, edition=edition, participant_type="expert")
+    registration = services.registration_create(
+        actor=user, edition=edition, participant_type="expert"
+    )
     assert registration.status == RegistrationStatus.APPROVED
 
 
@@ -212,14 +216,14 @@ def test_slots_cannot_overlap_and_must_be_in_the_edition(summit):
         lunch_end=dt.time(10, 30),
     )
     # 9:00, 9:30, then the lunch break, then 10:30, 11:00, 11:30; lunch splits the half-days.
-    assert [s.starts_at.astimezone(created[0].starts_at.tzinfo).strftime("%H:%M") for s in created] == [
-        "09:00", "09:30", "10:30", "11:00", "11:30",
-    ]  # fmt: skip
+    zone = created[0].starts_at.tzinfo
+    times = [s.starts_at.astimezone(zone).strftime("%H:%M") for s in created]
+    assert times == ["09:00", "09:30", "10:30", "11:00", "11:30"]
     assert [s.half_day for s in created] == ["am", "am", "pm", "pm", "pm"]
     numbers = list(
-        MeetingSlot.objects.filter(edition=summit.edition).order_by("starts_at").values_list(
-            "number", flat=True
-        )
+        MeetingSlot.objects.filter(edition=summit.edition)
+        .order_by("starts_at")
+        .values_list("number", flat=True)
     )
     assert numbers == list(range(1, len(numbers) + 1))
 
@@ -281,7 +285,9 @@ def test_request_to_someone_not_in_meetings_is_refused(summit):
     with pytest.raises(ValidationFailed):
         services.request_send(actor=a.user, sender=a, recipient=a)
     with pytest.raises(ValidationFailed):
-        services.request_send(actor=a.user, sender=a, recipient=summit.people[1], message="x" * 3000)
+        services.request_send(
+            actor=a.user, sender=a, recipient=summit.people[1], message="x" * 3000
+        )
 
 
 def test_requests_expire_with_one_reminder_before(summit):
