@@ -92,7 +92,9 @@ def make_summit(people: int = 6, *, slots_per_half: int = 3, tables: int = 2) ->
     return summit
 
 
-def register(summit: Summit, name: str, *, approve: bool = True, kind: str = "company") -> Registration:
+def register(
+    summit: Summit, name: str, *, approve: bool = True, kind: str = "company"
+) -> Registration:
     organisation: Organisation = OrganisationFactory(name=f"{name} SAS")
     user = member_of(organisation, "editor", UserFactory(full_name=name))
     registration = services.registration_create(
@@ -114,7 +116,9 @@ def register(summit: Summit, name: str, *, approve: bool = True, kind: str = "co
     return registration
 
 
-def session(summit: Summit, start: dt.time, end: dt.time, title: str = "Plénière") -> ProgrammeSession:
+def session(
+    summit: Summit, start: dt.time, end: dt.time, title: str = "Plénière"
+) -> ProgrammeSession:
     import zoneinfo
 
     zone = zoneinfo.ZoneInfo(summit.edition.time_zone)

@@ -101,7 +101,9 @@ def test_wish_through_htmx_returns_the_fragment(client, summit):
     assert response.status_code == 200
     assert 'value="must"' in response.content.decode() and "checked" in response.content.decode()
     assert MeetingWish.objects.get(author=me, target=other).level == "must"
-    response = client.post(url("wish", summit, other.pk), {"level": "bidon"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        url("wish", summit, other.pk), {"level": "bidon"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200 and 'role="alert"' in response.content.decode()
 
 
@@ -228,7 +230,9 @@ def test_run_refused_without_slots_is_a_form_error(client, summit):
 
     MeetingSlot.objects.filter(edition=summit.edition).delete()
     client.force_login(summit.secretariat)
-    response = client.post(url("planning", summit), {"form": "run", "time_limit": "10", "fairness": "2"})
+    response = client.post(
+        url("planning", summit), {"form": "run", "time_limit": "10", "fairness": "2"}
+    )
     assert response.status_code == 200
     assert "créneaux" in response.content.decode()
 
@@ -247,7 +251,12 @@ def test_profile_update_page(client, summit):
     client.force_login(me.user)
     response = client.post(
         url("my_registration", summit),
-        {"job_title": "Directrice", "offers": "Jumeaux numériques", "seeks": "", "wants_meetings": "on"},
+        {
+            "job_title": "Directrice",
+            "offers": "Jumeaux numériques",
+            "seeks": "",
+            "wants_meetings": "on",
+        },
     )
     assert response.status_code == 302
     me.refresh_from_db()
