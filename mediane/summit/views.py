@@ -55,7 +55,7 @@ def _by_day(items: list[Any], edition: Edition, attr: str) -> OrderedDict[Any, l
 
 def _dotted(obj: Any, path: str) -> Any:
     for part in path.split("."):
-        obj = getattr(obj, part)
+        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
     return obj
 
 
@@ -294,12 +294,21 @@ def participants(request: HttpRequest, slug: str) -> HttpResponse:
         wish=request.GET.get("wish", ""),
     )
     me = selectors.my_registration(request.user, edition)
-    filtered = any(request.GET.get(k) for k in ("q", "type", "wish"))
+    filtered = any(request.GET.get(k) for k in ("q", "type", "wish", "page"))
+    from django.core.paginator import Paginator
+
+    page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     context = {
         "edition": edition,
-        "rows": rows,
+        "rows": page,
+        "total": len(rows),
+        "query_string": params.urlencode(),
         "me": me,
-        "suggestions": [] if filtered else selectors.suggestions_for(request.user, edition),
+        "suggestions": []
+        if filtered
+        else selectors.suggestions_for(request.user, edition, limit=5),
         "types": ParticipantType.choices,
         "levels": WishLevel.choices,
         "meetings_open": edition.meetings_open,

@@ -262,3 +262,28 @@ def test_profile_update_page(client, summit):
     me.refresh_from_db()
     assert me.offers == "Jumeaux numériques"
     services.registration_cancel(actor=me.user, registration=me)
+
+
+def test_published_agenda_page_lists_meetings_by_day(client, summit):
+    from mediane.summit.models import Meeting, MeetingTable, ScheduleRun
+
+    a, b, c = summit.people[:3]
+    run = ScheduleRun.objects.create(edition=summit.edition, status="done")
+    table = MeetingTable.objects.get(edition=summit.edition, number=2)
+    Meeting.objects.create(
+        run=run, edition=summit.edition, first=a, second=b, priority="required",
+        slot=summit.slot(4), table=table,
+    )  # fmt: skip
+    Meeting.objects.create(
+        run=run, edition=summit.edition, first=c, second=a, priority="would",
+        slot=summit.slot(1), table=table,
+    )  # fmt: skip
+    summit.edition.published_run = run
+    summit.edition.save()
+    client.force_login(a.user)
+    body = client.get(url("agenda", summit)).content.decode()
+    assert body.index(c.display_name) < body.index(b.display_name)  # in time order
+    assert "09:00–09:20" in body and "14:00–14:20" in body and "Table 2" in body
+    assert "demande acceptée" in body
+    client.force_login(summit.people[3].user)
+    assert "Aucun rendez-vous" in client.get(url("agenda", summit)).content.decode()
