@@ -287,3 +287,18 @@ def test_published_agenda_page_lists_meetings_by_day(client, summit):
     assert "demande acceptée" in body
     client.force_login(summit.people[3].user)
     assert "Aucun rendez-vous" in client.get(url("agenda", summit)).content.decode()
+
+
+def test_admin_edits_the_programme_and_reads_registrations(client, summit):
+    from tests.directory.factories import UserFactory
+
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    assert client.get("/admin/summit/edition/").status_code == 200
+    assert client.get(f"/admin/summit/edition/{summit.edition.pk}/change/").status_code == 200
+    assert client.get("/admin/summit/programmesession/add/").status_code == 200
+    registration = summit.people[0]
+    page = client.get(f"/admin/summit/registration/{registration.pk}/change/")
+    assert page.status_code == 200
+    assert registration.badge_token not in page.content.decode()  # the badge's secret stays out
+    assert client.get("/admin/summit/registration/add/").status_code == 403
