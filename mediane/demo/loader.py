@@ -81,6 +81,8 @@ class Loader:
             self.load_experts()
             self.load_market()
             self.load_summit()
+        # After the commit: the scheduler writes its progress from the solver's own threads.
+        self.load_summit_schedule()
         return self.report
 
     def load_accounts(self) -> None:
@@ -262,6 +264,12 @@ class Loader:
         from mediane.demo.summit_data import load_summit
 
         load_summit(self)
+
+    def load_summit_schedule(self) -> None:
+        """The demo edition's business meetings, computed and published (summit_data.py)."""
+        from mediane.demo.summit_data import load_summit_schedule
+
+        load_summit_schedule(self)
 
 
 def _round_robin(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -8,7 +8,9 @@ sides, a request by its two sides (whatever its state); what exists is left as i
 registrations, their approval, availability, wishes, requests, answers, the scheduler run and
 its publication go through the summit's services (permissions, states, audit, notifications).
 The summit has no service that creates an edition and its programme (rooms, sessions, speakers,
-exhibitors): the demo writes those rows itself and records an audit entry per edition.
+exhibitors): the demo writes those rows itself and records an audit entry per edition. The
+schedule is computed once the rest is committed (`Loader.load_summit_schedule`): the scheduler
+writes its progress from the solver's threads, which cannot write inside the loader's transaction.
 
 Facts and fiction: the past editions (2018 to 2025) are facts of the network's public record
 (`is_demo=False`, figures only where they are published). The 2027 edition at
@@ -44,7 +46,9 @@ logger = logging.getLogger(__name__)
 ZONES = {"FR": "Europe/Paris", "QC": "America/Toronto"}
 EMAIL_DOMAIN = "demo.example.org"
 #: Seconds given to the scheduler when the demo is loaded (it runs synchronously, no worker).
-SCHEDULE_SECONDS = 10
+SCHEDULE_SECONDS = 15
+#: Runs tried at most when none gives a schedule (a machine too slow for the time limit).
+SCHEDULE_ATTEMPTS = 3
 
 # --- Past editions: facts from the network's public record, nothing else ------------------------
 
@@ -387,6 +391,9 @@ ACCOUNT_REQUESTS: list[tuple[str, str, str]] = [
 ]
 #: Requests in all (the demo accounts' ones, then pairs that share a sector).
 REQUESTS_TOTAL = 60
+#: Wishes in all, one per participant at most: with the accepted requests, about a hundred
+#: meetings to schedule, which the scheduler places within SCHEDULE_SECONDS.
+WISHES_TOTAL = 65
 # States of the other requests, in turn: mostly accepted, some declined, pending or expired.
 REQUEST_STATES = [
     "accepted", "accepted", "accepted", "declined", "accepted", "accepted", "pending", "accepted",
@@ -678,7 +685,6 @@ class SummitLoader:
         self.load_registrations(edition)
         self.load_requests(edition)
         self.load_wishes(edition)
-        self.load_schedule(edition)
 
     # --- editions --------------------------------------------------------------------------------
 
@@ -1039,8 +1045,8 @@ class SummitLoader:
         return self.sector_names.get(slug, slug).lower()
 
     def load_wishes(self, edition: Edition) -> None:
-        """Up to two marks per participant on others sharing a sector: mostly "would like to
-        meet", some "must meet", a few "not interested"."""
+        """WISHES_TOTAL marks, one per participant at most, on others sharing a sector and not
+        already asked: mostly "would like to meet", some "must meet", a few "not interested"."""
         from mediane.summit.models import MeetingRequest, MeetingWish
         from mediane.summit.services import wish_set
 
@@ -1050,12 +1056,14 @@ class SummitLoader:
                 "sender_id", "recipient_id"
             )
         }
-        given: dict[str, int] = {}
+        authors: set[str] = set()
         for author, target in self._pairs():
+            if len(authors) >= WISHES_TOTAL:
+                break
             a, b = self.registrations[author.key], self.registrations[target.key]
-            if given.get(author.key, 0) >= 2 or frozenset((a.pk, b.pk)) in requested:
+            if author.key in authors or frozenset((a.pk, b.pk)) in requested:
                 continue
-            given[author.key] = given.get(author.key, 0) + 1
+            authors.add(author.key)
             if MeetingWish.objects.filter(author=a, target=b).exists():
                 self.report.existing["sommet : souhaits de rendez-vous"] += 1
                 continue
@@ -1066,28 +1074,49 @@ class SummitLoader:
 
     # --- schedule --------------------------------------------------------------------------------
 
-    def load_schedule(self, edition: Edition) -> None:
-        """Compute the meetings now (the demo has no worker running yet) and publish them; once
-        an edition has a run, it is left as it is (a failed run is reported, not retried)."""
+    def load_schedule(self) -> None:
+        """Compute the meetings now (the demo has no worker running yet) and publish them;
+        outside any transaction, since the scheduler writes its progress from the solver's
+        threads. A published schedule is left as it is; a finished run not yet published is
+        published; a run that gives no schedule (a failure, nothing found within the time
+        limit) is reported and tried again by the next load, SCHEDULE_ATTEMPTS runs in all."""
         import importlib.util
 
+        from mediane.scheduling import model as sched
         from mediane.summit import scheduling
-        from mediane.summit.models import RunStatus
+        from mediane.summit.models import Edition, RunStatus
 
-        edition.refresh_from_db()
-        if edition.published_run_id is not None or edition.runs.exists():  # type: ignore[attr-defined]
+        edition = Edition.objects.filter(slug=UPCOMING["slug"]).first()
+        if edition is None:
+            return
+        if edition.published_run_id is not None:  # type: ignore[attr-defined]
             self.report.existing["sommet : plannings publiés"] += 1
             return
-        if importlib.util.find_spec("mediane.scheduling.solver") is None:
-            logger.warning("demo summit: no scheduler (mediane.scheduling.solver), no schedule")
+        runs = edition.runs.all()  # type: ignore[attr-defined]
+        if runs.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
+            logger.warning("demo summit: a scheduler run is under way, not published")
             return
-        run = scheduling.schedule_run_start(
-            actor=self.actor, edition=edition, time_limit=SCHEDULE_SECONDS
-        )
-        run = scheduling.run_execute(run.pk)
-        if run.status != RunStatus.DONE:
-            logger.warning("demo summit: the scheduler run failed: %s", run.error)
-            return
+        found = (sched.OPTIMAL, sched.FEASIBLE)  # the solver's statuses with a schedule
+        run = runs.filter(status=RunStatus.DONE, solver_status__in=found).first()
+        if run is None:
+            if runs.count() >= SCHEDULE_ATTEMPTS:
+                logger.warning("demo summit: no schedule after %d runs", SCHEDULE_ATTEMPTS)
+                return
+            if importlib.util.find_spec("mediane.scheduling.solver") is None:
+                logger.warning("demo summit: no scheduler (mediane.scheduling.solver)")
+                return
+            run = scheduling.schedule_run_start(
+                actor=self.actor, edition=edition, time_limit=SCHEDULE_SECONDS
+            )
+            run = scheduling.run_execute(run.pk)
+            if run.status != RunStatus.DONE or run.solver_status not in found:
+                logger.warning(
+                    "demo summit: the scheduler gave no schedule (%s %s) %s",
+                    run.status,
+                    run.solver_status,
+                    run.error,
+                )
+                return
         scheduling.schedule_publish(actor=self.actor, run=run)
         self.report.created["sommet : plannings publiés"] += 1
 
@@ -1095,3 +1124,16 @@ class SummitLoader:
 def load_summit(loader: Loader) -> None:
     """Load the summit part of the demo (after accounts, organisations and the market)."""
     SummitLoader(loader).load()
+
+
+def load_summit_schedule(loader: Loader) -> None:
+    """Compute and publish the demo edition's schedule outside any transaction: at once after
+    the loader's commit, or after the commit of the caller's transaction when there is one (a
+    test's, which never commits: no schedule there unless the test runs the callbacks)."""
+    from django.db import transaction
+
+    summit = SummitLoader(loader)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(summit.load_schedule)
+    else:
+        summit.load_schedule()
