@@ -1080,8 +1080,6 @@ class SummitLoader:
         threads. A published schedule is left as it is; a finished run not yet published is
         published; a run that gives no schedule (a failure, nothing found within the time
         limit) is reported and tried again by the next load, SCHEDULE_ATTEMPTS runs in all."""
-        import importlib.util
-
         from mediane.scheduling import model as sched
         from mediane.summit import scheduling
         from mediane.summit.models import Edition, RunStatus
@@ -1101,9 +1099,6 @@ class SummitLoader:
         if run is None:
             if runs.count() >= SCHEDULE_ATTEMPTS:
                 logger.warning("demo summit: no schedule after %d runs", SCHEDULE_ATTEMPTS)
-                return
-            if importlib.util.find_spec("mediane.scheduling.solver") is None:
-                logger.warning("demo summit: no scheduler (mediane.scheduling.solver)")
                 return
             run = scheduling.schedule_run_start(
                 actor=self.actor, edition=edition, time_limit=SCHEDULE_SECONDS

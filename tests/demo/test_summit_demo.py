@@ -9,7 +9,6 @@ at the end; each test runs in its own savepoint.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import zoneinfo
 from collections import Counter
@@ -42,11 +41,6 @@ from mediane.summit.rules import is_organiser
 
 pytestmark = pytest.mark.django_db
 
-SOLVER_MISSING = importlib.util.find_spec("mediane.scheduling.solver") is None
-needs_solver = pytest.mark.skipif(
-    SOLVER_MISSING,
-    reason="mediane.scheduling.solver is not there yet: the demo loads without a schedule",
-)
 SLUG = summit_data.UPCOMING["slug"]
 ACCOUNTS = ("startup@example.org", "editeur.lourdes@example.org", "expert@example.org")
 
@@ -221,7 +215,6 @@ def test_requests_in_every_state_and_wishes(edition):
     assert set(wishes) == {"must", "would", "no"} and wishes["no"] < wishes["would"]
 
 
-@needs_solver
 def test_published_schedule_is_valid_and_gives_the_accounts_an_agenda(edition):
     from mediane.scheduling import model as sched
     from mediane.scheduling.checker import check
