@@ -42,7 +42,7 @@ class SessionOut(Schema):
 
     @staticmethod
     def resolve_room(obj: ProgrammeSession) -> str | None:
-        return obj.room.name if obj.room_id else None  # type: ignore[attr-defined]
+        return obj.room.name if obj.room is not None else None
 
     @staticmethod
     def resolve_speakers(obj: ProgrammeSession) -> list[object]:

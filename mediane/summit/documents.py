@@ -25,9 +25,6 @@ from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, A6
@@ -39,6 +36,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from mediane.summit.models import Edition, Meeting, ParticipantType, Registration
+from mediane.summit.qr import qr_modules
 
 PRODID = "-//Médiane//Sommet//FR"
 DESCRIPTION_LIMIT = 500  # characters of what the other party offers, and of what they seek
@@ -153,34 +151,53 @@ BAND_HEIGHT = 15 * mm
 MARGIN = 7 * mm
 
 
-def _qr_drawing(url: str, size: float = QR_SIZE) -> Drawing:
-    """A `size` × `size` drawing of a QR code of `url` (error correction M: survives a scratch
-    or a fold of the badge holder)."""
-    widget = QrCodeWidget(url, barLevel="M", barBorder=2)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+def _draw_qr(canvas: Canvas, url: str, x: float, y: float, size: float = QR_SIZE) -> None:
+    """A `size` × `size` QR code of `url` with its lower left corner at (x, y): error correction
+    M (survives a scratch or a fold of the badge holder), a quiet zone of two modules.
+
+    Drawn in module units (origin at the top left module, y downwards) as one filled path of
+    the dark runs of each row, written as PDF operators: reportlab's path objects format every
+    coordinate in Python, three times slower for a QR code's few hundred rectangles."""
+    modules = qr_modules(url, "M")
+    border = 2
+    box = size / (len(modules) + 2 * border)
+    operators = []
+    for r, row in enumerate(modules):
+        c = 0
+        for dark, run in groupby(row):
+            count = len(list(run))
+            if dark:
+                # A hair taller than the module: no seam between rows on screen.
+                operators.append(f"{c} {r} {count} 1.03 re")
+            c += count
+    canvas.saveState()
+    canvas.transform(box, 0, 0, -box, x + border * box, y + size - border * box)
+    canvas.setFillColor(colors.black)
+    canvas.addLiteral("\n".join(operators) + "\nf")
+    canvas.restoreState()
 
 
 def _fit(
     text: str, font: str, width: float, *, size: float, smallest: float, lines: int
 ) -> tuple[list[str], float]:
     """The largest font size from `size` down to `smallest` at which `text` fits `width` in at
-    most `lines` lines; at `smallest`, the last line is cut with an ellipsis."""
+    most `lines` lines (broken between words); at `smallest`, what does not fit is cut with an
+    ellipsis."""
     current = size
     while True:
         split = simpleSplit(text, font, current, width) or [""]
-        if len(split) <= lines:
+        if len(split) <= lines and all(stringWidth(s, font, current) <= width for s in split):
             return split, current
         if current - 1 < smallest:
             break
         current -= 1
+    cut = len(split) > lines
     split = split[:lines]
-    last = split[-1]
-    while last and stringWidth(last + "…", font, current) > width:
-        last = last[:-1]
-    split[-1] = last.rstrip() + "…"
+    for i, line in enumerate(split):
+        if (cut and i == len(split) - 1) or stringWidth(line, font, current) > width:
+            while line and stringWidth(line + "…", font, current) > width:
+                line = line[:-1]
+            split[i] = line.rstrip() + "…"
     return split, current
 
 
@@ -250,7 +267,7 @@ def _draw_badge(canvas: Canvas, registration: Registration, url: str) -> None:
         _draw_lines(canvas, lines, "Helvetica-Bold", size, top - 3 * mm, leading=1.2)
 
     # The check-in QR code, above the band.
-    renderPDF.draw(_qr_drawing(url), canvas, (width - QR_SIZE) / 2, BAND_HEIGHT + 4 * mm)
+    _draw_qr(canvas, url, (width - QR_SIZE) / 2, BAND_HEIGHT + 4 * mm)
 
 
 def badge_pdf(

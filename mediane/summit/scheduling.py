@@ -18,6 +18,7 @@ marked unavailable and not overlapping a programme session they attend
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -236,12 +237,20 @@ def _progress_writer(run_id: int, time_limit: int):  # type: ignore[no-untyped-d
         # limit, and a run may solve twice (see run_execute), so time is the better measure.
         message = getattr(update, "message", None) or (update if isinstance(update, str) else "")
         fraction = min(0.95, (now - started) / max(1, time_limit) * 0.9 + 0.05)
-        ScheduleRun.objects.filter(pk=run_id).update(
-            progress=fraction,
-            phase=(_("Recherche du meilleur planning : %(step)s") % {"step": message})[:200]
-            if message
-            else _("Recherche du meilleur planning…"),
-        )
+        try:
+            ScheduleRun.objects.filter(pk=run_id).update(
+                progress=fraction,
+                phase=(_("Recherche du meilleur planning : %(step)s") % {"step": message})[:200]
+                if message
+                else _("Recherche du meilleur planning…"),
+            )
+        except Exception:  # progress is a courtesy: never let it stop the solver
+            logger.warning("could not record the progress of run %s", run_id, exc_info=True)
+        finally:
+            from django.db import connection
+
+            if threading.current_thread() is not threading.main_thread():
+                connection.close()  # the solver's threads come and go: no connection left open
 
     return write
 
@@ -264,7 +273,11 @@ def run_execute(run_id: int) -> ScheduleRun:
         edition = run.edition
         keep = edition.published_run
         built = build(edition, keep_from=keep)
-        progress = _progress_writer(run.pk, run.time_limit)
+        # The solver calls `progress` from its own threads, which use their own database
+        # connections: inside a caller's transaction (a test, a script) they would wait for its
+        # locks, and nobody outside could see the progress anyway.
+        in_transaction = transaction.get_connection().in_atomic_block
+        progress = None if in_transaction else _progress_writer(run.pk, run.time_limit)
         solution = solve(
             built.instance, fairness=run.fairness, time_limit=run.time_limit, progress=progress
         )
@@ -296,7 +309,22 @@ def run_execute(run_id: int) -> ScheduleRun:
                 _("Les demandes acceptées ne peuvent pas toutes être placées."),
                 *explanation,
             ]
-        _store(run, built, solution, explanation)
+        if solution.status == sched.UNKNOWN and not solution.placements:
+            ScheduleRun.objects.filter(pk=run_id).update(
+                status=RunStatus.FAILED,
+                finished_at=timezone.now(),
+                solver_status=solution.status,
+                requested=len(built.wanted),
+                solve_seconds=solution.solve_time_s,
+                error=_(
+                    "Aucun planning trouvé en %(s)s secondes : relancez avec un temps de calcul "
+                    "plus long."
+                )
+                % {"s": run.time_limit},
+                phase=_("Aucun planning trouvé."),
+            )
+        else:
+            _store(run, built, solution, explanation)
     except Exception as exc:  # the run must end with its reason, whatever went wrong
         logger.exception("scheduler run %s failed", run_id)
         ScheduleRun.objects.filter(pk=run_id).update(

@@ -266,3 +266,29 @@ def test_a_new_run_keeps_published_slots_and_only_changed_people_are_told(summit
         Notification.objects.filter(verb="agenda.published").values_list("recipient", flat=True)
     )
     assert told == {p[2].user.pk, p[3].user.pk}
+
+
+def test_a_run_that_finds_nothing_is_failed_not_publishable(summit, monkeypatch):
+    import mediane.scheduling.solver as solver
+    from mediane.scheduling import model as sched
+
+    monkeypatch.setattr(solver, "solve", lambda *a, **k: sched.Solution(status=sched.UNKNOWN))
+    accepted(summit, *summit.people[:2])
+    result = run(summit)
+    assert result.status == RunStatus.FAILED
+    assert "Aucun planning trouvé" in result.error
+    with pytest.raises(Conflict):
+        scheduling.schedule_publish(actor=summit.secretariat, run=result)
+
+
+def test_progress_writer_records_the_solver_phase(summit):
+    started = scheduling.schedule_run_start(
+        actor=summit.secretariat, edition=summit.edition, time_limit=10
+    )
+    write = scheduling._progress_writer(started.pk, 10)
+    from mediane.scheduling.solver import Progress
+
+    write(Progress("optional", 0.4, "rendez-vous facultatifs"))
+    started.refresh_from_db()
+    assert "rendez-vous facultatifs" in started.phase
+    assert 0.05 <= started.progress <= 0.95
