@@ -91,7 +91,7 @@ def pdf_text(text: str) -> str:
 
 
 def _day(day: date) -> str:
-    return f"{'1er' if day.day == 1 else day.day}"
+    return "1er" if day.day == 1 else str(day.day)
 
 
 def french_date(day: date, *, weekday: bool = False) -> str:
@@ -434,12 +434,10 @@ def _location(table_label: str, room: str, edition: Edition) -> str:
 
 
 def _meeting_description(other: Registration) -> str:
-    lines = [
-        " — ".join(
-            p for p in (other.display_name, other.job_title, _organisation_name(other)) if p
-        ),
-        _type_label(other),
-    ]
+    who = " — ".join(
+        p for p in (other.display_name, other.job_title, _organisation_name(other)) if p
+    )
+    lines = [f"{who} ({_type_label(other)})"]
     if other.offers.strip():
         lines.append("Apporte : " + _truncate(other.offers, DESCRIPTION_LIMIT))
     if other.seeks.strip():
@@ -476,10 +474,7 @@ def agenda_ics(
         other = meeting.other(registration.pk)
         organisation = _organisation_name(other)
         event = Event()
-        event.add(
-            "uid",
-            meeting_uid(edition, meeting.first_id, meeting.second_id),
-        )
+        event.add("uid", meeting_uid(edition, meeting.first_id, meeting.second_id))
         event.add("dtstamp", stamp)
         event.add("dtstart", slot.starts_at.astimezone(UTC))
         event.add("dtend", slot.ends_at.astimezone(UTC))

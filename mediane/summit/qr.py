@@ -1,6 +1,6 @@
 # mypy: disable-error-code="import-untyped"
 # (reportlab ships no type hints)
-"""QR codes for badges, as reportlab's `QrCodeWidget` draws them, about ten times faster.
+"""QR codes for badges, as reportlab's `QrCodeWidget` draws them, about eight times faster.
 
 Reportlab's encoder (pure Python) spends ~40 ms a code recomputing the Reed–Solomon generator
 polynomial and scoring the eight masks module by module: 25 s for the 600 badges of a summit.
@@ -82,7 +82,7 @@ def _codewords(version: int, level: int, data_list: list[qrencoder.QR]) -> list[
         chunk = buffer.buffer[offset : offset + block.dataCount]
         offset += block.dataCount
         data_blocks.append(chunk)
-        ec_blocks.append(_remainder(chunk, _generator(block.totalCount - block.dataCount))[::-1])
+        ec_blocks.append(_remainder(chunk, _generator(block.totalCount - block.dataCount)))
     return [
         codeword
         for group in (data_blocks, ec_blocks)

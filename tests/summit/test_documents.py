@@ -121,12 +121,15 @@ def _publish(edition: Edition, run: ScheduleRun, when: dt.datetime) -> None:
     edition.save()
 
 
-def _meet(world: World, other: Registration, slot: MeetingSlot | None, table=None, run=None):
+def _meet(
+    world: World, other: Registration, slot: MeetingSlot | None, table=None, run=None, swap=False
+):
+    first, second = (other, world.me) if swap else (world.me, other)
     return Meeting.objects.create(
         run=run or world.run,
         edition=world.edition,
-        first=world.me,
-        second=other,
+        first=first,
+        second=second,
         priority="required",
         slot=slot,
         table=table,
@@ -398,10 +401,11 @@ def test_ics_has_one_event_per_meeting_in_utc(world):
     assert str(second["summary"]) == "Rendez-vous avec Noël Lefèvre (R&D <Lab> Énergie)"
     assert str(first["location"]) == "Table 3 — Salle Laviolette — Amphithéâtre Cogeco"
     assert str(second["location"]) == "Table 7 — Amphithéâtre Cogeco"
-    description = str(first["description"])
-    assert "Directrice générale" in description
-    assert "Apporte : Capteurs de qualité de l'air pour les écoles" in description
-    assert "Cherche : Une ville pilote en Mauricie" in description
+    assert str(first["description"]).split("\n") == [
+        "Hélène Bélanger — Directrice générale — Œuvres numériques inc. (Entreprise)",
+        "Apporte : Capteurs de qualité de l'air pour les écoles",
+        "Cherche : Une ville pilote en Mauricie",
+    ]
     for event in events:
         assert str(event["status"]) == "CONFIRMED"
         assert str(event["url"]) == "https://mediane.test/sommet/agenda/"
@@ -447,10 +451,11 @@ def test_ics_new_published_run_keeps_the_uids_and_raises_the_sequence(world):
         str(e["uid"]): int(e["sequence"])
         for e in ics_events(documents.agenda_ics(world.me, agenda_for(world.me)))[1]
     }
-    # The organisers compute and publish a new run: new meeting rows, new times, none "moved".
+    # The organisers compute and publish a new run: new meeting rows, new times, none "moved",
+    # and the pairs' sides the other way round.
     run = ScheduleRun.objects.create(edition=world.edition, status=RunStatus.DONE)
-    _meet(world, world.others[1], world.slots[0], world.tables[0], run=run)
-    _meet(world, world.others[0], world.slots[2], world.tables[1], run=run)
+    _meet(world, world.others[1], world.slots[0], world.tables[0], run=run, swap=True)
+    _meet(world, world.others[0], world.slots[2], world.tables[1], run=run, swap=True)
     _publish(world.edition, run, dt.datetime(2026, 10, 10, 12, 0, tzinfo=UTC))
 
     after = {
@@ -506,7 +511,8 @@ def test_ics_description_is_cut_and_unplaced_meetings_are_left_out(world):
     assert len(events) == 3
     assert not any("Sans Créneau" in str(e["summary"]) for e in events)
     (event,) = [e for e in events if "Long Discours" in str(e["summary"])]
-    offers, seeks = str(event["description"]).split("\n")[2:]
+    who, offers, seeks = str(event["description"]).split("\n")
+    assert who == "Long Discours — Bavard SA (Entreprise)"
     assert offers == "Apporte : " + "é" * 499 + "…"
     assert seeks == "Cherche : " + "c" * 499 + "…"
 
