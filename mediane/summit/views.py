@@ -340,7 +340,13 @@ def wish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return render(
             request,
             "summit/_wish.html",
-            {"edition": edition, "row": row, "levels": WishLevel.choices, "error": error},
+            {
+                "edition": edition,
+                "row": row,
+                "levels": WishLevel.choices,
+                "error": error,
+                "prefix": "s" if request.POST.get("prefix") == "s" else "p",
+            },
         )
     if error:
         messages.error(request, error)
