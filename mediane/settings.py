@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "mediane.notifications",
     "mediane.api",
     "mediane.demo",
+    "mediane.scheduling",
 ]
 
 MIDDLEWARE = [

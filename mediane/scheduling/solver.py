@@ -1,0 +1,611 @@
+"""B2B meeting scheduler on OR-Tools CP-SAT.
+
+`solve(instance, fairness=2, time_limit=60)` returns the best schedule found within the time
+limit, its status and the best proven bound. Objectives, in order:
+
+1. every required meeting is scheduled (a hard constraint: when impossible the status is
+   `infeasible` and `Solution.explanation` says which constraints conflict, see `explain.py`);
+2. as many optional meetings as possible, weighted by priority (`PRIORITY_WEIGHTS`);
+3. as few breaks as possible, with no two participants' break counts more than `fairness`
+   apart. A break is a run of idle slots strictly between two meetings of a participant within
+   one block (same day and session): the lunch pause between the morning and the afternoon is
+   not a break.
+
+Objective 2 is solved first when the instance has optional meetings, then fixed, then the
+breaks are minimised starting from that schedule. Tables are assigned afterwards
+(`tables.py`). No Django import: the summit app calls it from a background task, with
+`progress` (called with a `Progress`) and `stop` (a `threading.Event`; setting it ends the
+search and returns the best schedule found so far).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from .model import (
+    ANY,
+    FEASIBLE,
+    INFEASIBLE,
+    OPTIMAL,
+    PRIORITY_WEIGHTS,
+    UNKNOWN,
+    Instance,
+    Placement,
+    Solution,
+)
+
+# Size guard: beyond these the model would not fit in memory or time on a small server.
+MAX_MEETINGS = 20_000
+MAX_SLOTS = 500
+MAX_PARTICIPANTS = 20_000
+MAX_PAIRS = 3_000_000  # (meeting, possible slot) pairs
+# Windows of a participant within a block (see _add_windows) above this count are skipped.
+MAX_WINDOWS_PER_BLOCK = 40
+# Lower bounds per participant (one small model each) are computed up to this size.
+LOWER_BOUND_MAX_MEETINGS = 5_000
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the `progress` callback receives: phase, elapsed fraction of the time limit, the
+    objective of the best schedule so far and the best proven bound of the current phase."""
+
+    phase: str
+    fraction: float
+    message: str
+    objective: int | None = None
+    bound: int | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+class TooLargeError(ValueError):
+    """The instance exceeds the size guard; the message is in French."""
+
+
+def domains(instance: Instance) -> list[list[int]]:
+    """Slots each meeting may take: session, participants' availability, fixed slot, and the
+    earliest/latest slots implied by precedences between required meetings."""
+    result: list[list[int]] = []
+    for meeting in instance.meetings:
+        allowed = [
+            t
+            for t, slot in enumerate(instance.slots)
+            if (meeting.session == ANY or slot.session == meeting.session)
+            and all(t not in instance.participants[p].unavailable for p in meeting.participants)
+            and (meeting.fixed_slot is None or t == meeting.fixed_slot)
+        ]
+        result.append(allowed)
+    required = [m.required for m in instance.meetings]
+    edges = [
+        (earlier, later)
+        for later, meeting in enumerate(instance.meetings)
+        for earlier in meeting.after
+        if required[earlier] and required[later]
+    ]
+    for _ in range(len(instance.slots) + 1):
+        changed = False
+        for earlier, later in edges:
+            if not result[earlier] or not result[later]:
+                continue
+            low = result[earlier][0]
+            kept = [t for t in result[later] if t > low]
+            high = kept[-1] if kept else -1
+            kept_earlier = [t for t in result[earlier] if t < high]
+            if kept != result[later] or kept_earlier != result[earlier]:
+                result[later], result[earlier] = kept, kept_earlier
+                changed = True
+        if not changed:
+            break
+    return result
+
+
+class ScheduleModel:
+    """The CP-SAT model: variables, hard constraints, breaks and fairness."""
+
+    def __init__(self, instance: Instance, fairness: int | None, *, windows: bool = True) -> None:
+        self.instance = instance
+        self.fairness = fairness
+        self.windows = windows
+        self.model = cp_model.CpModel()
+        self.domains = domains(instance)
+        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.placed: list[cp_model.LinearExprT] = []
+        self.busy: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.break_lits: list[list[cp_model.IntVar]] = []
+        self.breaks_of: list[cp_model.LinearExprT] = []
+        self.weight_terms: list[tuple[int, cp_model.IntVar]] = []
+        self.window_lits: list[cp_model.IntVar] = []
+        self._build()
+
+    # -- hard constraints -------------------------------------------------------------------
+    def _build(self) -> None:
+        instance, model = self.instance, self.model
+        n_slots = len(instance.slots)
+        for m, meeting in enumerate(instance.meetings):
+            lits = []
+            for t in self.domains[m]:
+                self.x[m, t] = model.new_bool_var(f"x{m}_{t}")
+                lits.append(self.x[m, t])
+            if meeting.required:
+                model.add_exactly_one(lits)
+                self.placed.append(1)
+            else:
+                placed = model.new_bool_var(f"placed{m}")
+                model.add(sum(lits) == placed)
+                self.placed.append(placed)
+                self.weight_terms.append((PRIORITY_WEIGHTS[meeting.priority], placed))
+
+        by_slot: list[list[int]] = [[] for _ in range(n_slots)]
+        for m, t in self.x:
+            by_slot[t].append(m)
+        tables = len(instance.tables)
+        meetings_of = instance.meetings_of()
+        for p, own in enumerate(meetings_of):
+            for t in range(n_slots):
+                lits = [self.x[m, t] for m in own if (m, t) in self.x]
+                if len(lits) == 1:
+                    self.busy[p, t] = lits[0]
+                elif lits:
+                    busy = model.new_bool_var(f"busy{p}_{t}")
+                    model.add(sum(lits) == busy)
+                    self.busy[p, t] = busy
+            # Implied: the participant is busy in as many slots as it has meetings.
+            slots_busy = [self.busy[p, t] for t in range(n_slots) if (p, t) in self.busy]
+            if slots_busy:
+                model.add(sum(slots_busy) == sum(self.placed[m] for m in own))
+        for t, present in enumerate(by_slot):
+            if not present:
+                continue
+            # Capacity, and the implied link between meetings and busy participants per slot
+            # (an integer count per slot lets propagation round: 2 per two-party meeting).
+            count = model.new_int_var(0, min(tables, len(present)), f"count{t}")
+            model.add(sum(self.x[m, t] for m in present) == count)
+            people = [self.busy[p, t] for p in range(len(meetings_of)) if (p, t) in self.busy]
+            sizes = {len(instance.meetings[m].participants) for m in present}
+            if sizes == {2}:
+                model.add(sum(people) == 2 * count)
+            else:
+                model.add(
+                    sum(people)
+                    == sum(len(instance.meetings[m].participants) * self.x[m, t] for m in present)
+                )
+        for later, meeting in enumerate(instance.meetings):
+            for earlier in meeting.after:
+                for t in self.domains[later]:
+                    not_before = [self.x[earlier, u] for u in self.domains[earlier] if u >= t]
+                    if not_before:
+                        model.add_at_most_one([self.x[later, t], *not_before])
+        self._add_breaks(meetings_of)
+
+    # -- breaks and fairness ----------------------------------------------------------------
+    def _add_breaks(self, meetings_of: list[list[int]]) -> None:
+        instance, model = self.instance, self.model
+        blocks = instance.blocks()
+        attending = [p for p, own in enumerate(meetings_of) if own]
+        can_have_none = any(len(meetings_of[p]) < 2 for p in attending)
+        top = (
+            self.fairness if (self.fairness is not None and can_have_none) else len(instance.slots)
+        )
+        for p, own in enumerate(meetings_of):
+            lits: list[cp_model.IntVar] = []
+            if len(own) >= 2:
+                for block in blocks:
+                    lits.extend(self._block_breaks(p, block))
+            self.break_lits.append(lits)
+            if not lits:
+                self.breaks_of.append(0)
+                continue
+            total = model.new_int_var(0, max(0, min(top, len(lits))), f"breaks{p}")
+            model.add(total == sum(lits))
+            self.breaks_of.append(total)
+            if self.windows:
+                for block in blocks:
+                    self._add_windows(p, own, block, total)
+        if self.fairness is not None and attending and not can_have_none:
+            high = model.new_int_var(0, len(instance.slots), "max_breaks")
+            low = model.new_int_var(0, len(instance.slots), "min_breaks")
+            for p in attending:
+                model.add(self.breaks_of[p] <= high)
+                model.add(self.breaks_of[p] >= low)
+            model.add(high - low <= self.fairness)
+
+    def _block_breaks(self, p: int, block: list[int]) -> list[cp_model.IntVar]:
+        """Literals 'a break starts at slot t': busy at t-1, idle at t, busy later in block."""
+        model = self.model
+        later: dict[int, cp_model.IntVar | None] = {}
+        following: cp_model.IntVar | None = None
+        for t in reversed(block):
+            busy = self.busy.get((p, t))
+            if busy is not None and following is not None:
+                either = model.new_bool_var(f"later{p}_{t}")
+                model.add_bool_or([busy, following]).only_enforce_if(either)
+                model.add_implication(busy, either)
+                model.add_implication(following, either)
+                following = either
+            elif busy is not None:
+                following = busy
+            later[t] = following
+        lits = []
+        for i in range(1, len(block) - 1):
+            t = block[i]
+            before, busy, after = (
+                self.busy.get((p, block[i - 1])),
+                self.busy.get((p, t)),
+                later[block[i + 1]],
+            )
+            if before is None or after is None:
+                continue
+            conditions = [before, after] + ([busy.Not()] if busy is not None else [])
+            starts = model.new_bool_var(f"break{p}_{t}")
+            model.add_bool_and(conditions).only_enforce_if(starts)
+            model.add_bool_or([c.Not() for c in conditions] + [starts])
+            lits.append(starts)
+        return lits
+
+    def _add_windows(
+        self, p: int, own: list[int], block: list[int], total: cp_model.IntVar
+    ) -> None:
+        """Implied: a participant without break in a block is busy on one window of it.
+
+        For each window [a, b] of a feasible length, W → busy inside and idle outside; then
+        breaks(p) + ΣW ≥ 'busy somewhere in the block'. Sound (W may be chosen true whenever
+        the busy slots form that window) and it gives the linear relaxation the counting
+        argument 'k meetings without break cover the middle of the block'.
+        """
+        model = self.model
+        inside = set(block)
+        surely = sum(1 for m in own if self.domains[m] and set(self.domains[m]) <= inside)
+        maybe = sum(1 for m in own if inside.intersection(self.domains[m]))
+        possible = [t for t in block if (p, t) in self.busy]
+        longest = min(maybe, len(possible))
+        if longest < 2:
+            return
+        shortest = max(surely, 1)
+        windows = [
+            (a, b)
+            for i, a in enumerate(block)
+            for b in block[i:]
+            if shortest <= b - a + 1 <= longest
+            and all((p, t) in self.busy for t in range(a, b + 1))
+        ]
+        if not windows or len(windows) > MAX_WINDOWS_PER_BLOCK:
+            return
+        chosen = []
+        for a, b in windows:
+            window = model.new_bool_var(f"window{p}_{a}_{b}")
+            for t in possible:
+                if a <= t <= b:
+                    model.add_implication(window, self.busy[p, t])
+                else:
+                    model.add_implication(window, self.busy[p, t].Not())
+            chosen.append(window)
+        self.window_lits.extend(chosen)
+        somewhere = model.new_bool_var(f"present{p}_{block[0]}")
+        model.add_bool_or([self.busy[p, t] for t in possible]).only_enforce_if(somewhere)
+        for t in possible:
+            model.add_implication(self.busy[p, t], somewhere)
+        model.add(total + sum(chosen) >= somewhere)
+
+    # -- objectives ---------------------------------------------------------------------------
+    def breaks_expr(self) -> cp_model.LinearExprT:
+        return sum(lit for lits in self.break_lits for lit in lits)
+
+    def weight_expr(self) -> cp_model.LinearExprT:
+        return sum(w * lit for w, lit in self.weight_terms)
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    def __init__(
+        self, phase: str, started: float, limit: float, progress: ProgressCallback | None
+    ) -> None:
+        super().__init__()
+        self.phase, self.started, self.limit, self.progress = phase, started, limit, progress
+
+    def on_solution_callback(self) -> None:
+        if self.progress is None:
+            return
+        objective = int(round(self.ObjectiveValue()))
+        bound = int(round(self.BestObjectiveBound()))
+        fraction = min(1.0, (time.monotonic() - self.started) / max(self.limit, 1e-9))
+        if self.phase == "probe":
+            return
+        if self.phase == "optional":
+            objective, bound = -objective, -bound
+            message = f"rencontres facultatives : poids {objective} (borne {bound})"
+        else:
+            message = f"pauses : {objective} (borne {bound})"
+        self.progress(Progress(self.phase, fraction, message, objective, bound))
+
+
+def _parameters(
+    solver: cp_model.CpSolver, time_limit: float, workers: int, *, probe: bool = False
+) -> None:
+    """Measured on 2 cores (docs/benchmarks.md): CP-SAT's portfolio of 8 workers (LNS
+    included) for the optimisation; for the probe, one worker with the full linear relaxation
+    (it proves infeasibility) and one with the default search."""
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    if probe and workers >= 2:
+        solver.parameters.num_workers = 2
+        solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
+    else:
+        solver.parameters.num_workers = max(1, workers)
+
+
+def _run(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    watcher: _Watcher,
+    stop: threading.Event | None,
+) -> Any:
+    if stop is None:
+        return solver.solve(model, watcher)
+    if stop.is_set():
+        solver.parameters.max_time_in_seconds = 0.0
+        return solver.solve(model)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if stop.wait(0.1):
+                solver.stop_search()
+                return
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    try:
+        return solver.solve(model, watcher)
+    finally:
+        done.set()
+        thread.join()
+
+
+def participant_lower_bounds(instance: Instance, deadline: float) -> list[int]:
+    """Fewest breaks each participant can have on its own (its meetings only, precedences
+    ignored): a valid lower bound per participant. Zero where time runs out."""
+    bounds = [0] * len(instance.participants)
+    for p, own in enumerate(instance.meetings_of()):
+        if len(own) < 2:
+            continue
+        left = deadline - time.monotonic()
+        if left < 0.05:
+            break
+        alone = dataclasses.replace(
+            instance,
+            meetings=tuple(dataclasses.replace(instance.meetings[m], after=()) for m in own),
+        )
+        built = ScheduleModel(alone, None, windows=False)
+        built.model.minimize(sum(built.break_lits[p]))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_time_in_seconds = min(2.0, left)
+        status = solver.solve(built.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE):
+            bounds[p] = (
+                max(0, int(solver.best_objective_bound)) if status != cp_model.INFEASIBLE else 0
+            )
+    return bounds
+
+
+def check_size(instance: Instance) -> None:
+    """Raise `TooLargeError` when the instance exceeds the size guard."""
+    pairs = len(instance.meetings) * len(instance.slots)
+    if (
+        len(instance.meetings) > MAX_MEETINGS
+        or len(instance.slots) > MAX_SLOTS
+        or len(instance.participants) > MAX_PARTICIPANTS
+        or pairs > MAX_PAIRS
+    ):
+        raise TooLargeError(
+            f"Instance trop grande : {len(instance.meetings)} rencontres, {len(instance.slots)} "
+            f"créneaux, {len(instance.participants)} participants (au plus {MAX_MEETINGS}, "
+            f"{MAX_SLOTS}, {MAX_PARTICIPANTS} et {MAX_PAIRS} couples rencontre × créneau)."
+        )
+
+
+def solve(
+    instance: Instance,
+    *,
+    fairness: int | None = 2,
+    time_limit: float = 60.0,
+    workers: int = 8,
+    progress: ProgressCallback | None = None,
+    stop: threading.Event | None = None,
+    assign_tables: bool = True,
+    explain: bool = True,
+) -> Solution:
+    """Schedule the meetings of `instance`; see the module docstring."""
+    from .explain import explain_infeasibility, quick_conflicts
+    from .tables import assign_tables as place_on_tables
+
+    check_size(instance)
+    started = time.monotonic()
+    deadline = started + time_limit
+
+    def remaining() -> float:
+        return max(0.01, deadline - time.monotonic())
+
+    def report(phase: str, message: str) -> None:
+        if progress is not None:
+            fraction = min(1.0, (time.monotonic() - started) / max(time_limit, 1e-9))
+            progress(Progress(phase, fraction, message))
+
+    report("model", "construction du modèle")
+    conflicts = quick_conflicts(instance, fairness)
+    if conflicts:
+        return Solution(
+            status=INFEASIBLE,
+            fairness=fairness,
+            explanation=conflicts,
+            solve_time_s=time.monotonic() - started,
+        )
+    built = ScheduleModel(instance, fairness)
+    model = built.model
+    phases: list[dict[str, object]] = []
+    weight_value, weight_bound = 0, 0
+    values: dict[tuple[int, int], bool] | None = None
+    optional_proven = True
+
+    if built.weight_terms:
+        model.maximize(built.weight_expr())
+        solver = cp_model.CpSolver()
+        _parameters(solver, remaining() * 0.5, workers)
+        status = _run(solver, model, _Watcher("optional", started, time_limit, progress), stop)
+        phases.append(
+            {
+                "phase": "optional",
+                "status": solver.status_name(status),
+                "time_s": round(solver.wall_time, 3),
+            }
+        )
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            weight_value = int(round(solver.objective_value))
+            weight_bound = int(round(solver.best_objective_bound))
+            optional_proven = status == cp_model.OPTIMAL
+            values = {key: bool(solver.boolean_value(var)) for key, var in built.x.items()}
+            model.add(built.weight_expr() >= weight_value)
+            model.clear_objective()
+        elif status == cp_model.INFEASIBLE:
+            return _infeasible(
+                instance, fairness, started, phases, explain, explain_infeasibility, remaining()
+            )
+        else:
+            return Solution(
+                status=UNKNOWN,
+                fairness=fairness,
+                phases=phases,
+                solve_time_s=time.monotonic() - started,
+            )
+
+    # Phase 2: breaks. Lower bounds per participant, then a probe "each participant at its
+    # own lower bound" (when it succeeds the schedule is optimal), then the optimisation.
+    lower = [0] * len(instance.participants)
+    if len(instance.meetings) <= LOWER_BOUND_MAX_MEETINGS:
+        report("bounds", "bornes inférieures par participant")
+        lower = participant_lower_bounds(
+            instance, time.monotonic() + min(0.1 * time_limit, remaining() * 0.15)
+        )
+    proven = sum(lower)
+    found: tuple[ScheduleModel, cp_model.CpSolver] | None = None
+    if (stop is None or not stop.is_set()) and remaining() > 0.5:
+        probe = ScheduleModel(instance, fairness)
+        if built.weight_terms:
+            probe.model.add(probe.weight_expr() >= weight_value)
+        for p, bound in enumerate(lower):
+            if not isinstance(probe.breaks_of[p], int):
+                probe.model.add(probe.breaks_of[p] <= bound)
+        _hint(probe, values)
+        probe_solver = cp_model.CpSolver()
+        _parameters(probe_solver, remaining() * 0.3, workers, probe=True)
+        report("probe", f"recherche d'un planning à {proven} pauses")
+        probe_status = _run(
+            probe_solver, probe.model, _Watcher("probe", started, time_limit, None), stop
+        )
+        phases.append(
+            {
+                "phase": "probe",
+                "status": probe_solver.status_name(probe_status),
+                "time_s": round(probe_solver.wall_time, 3),
+                "breaks": proven,
+            }
+        )
+        if probe_status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = (probe, probe_solver)
+        elif probe_status == cp_model.INFEASIBLE:
+            proven += 1
+    if found is None:
+        for p, bound in enumerate(lower):
+            if bound:
+                model.add(built.breaks_of[p] >= bound)
+        if proven:
+            model.add(built.breaks_expr() >= proven)
+        model.minimize(built.breaks_expr())
+        _hint(built, values)
+        solver = cp_model.CpSolver()
+        _parameters(solver, remaining(), workers)
+        status = _run(solver, model, _Watcher("breaks", started, time_limit, progress), stop)
+        phases.append(
+            {
+                "phase": "breaks",
+                "status": solver.status_name(status),
+                "time_s": round(solver.wall_time, 3),
+            }
+        )
+        if status == cp_model.INFEASIBLE:
+            return _infeasible(
+                instance, fairness, started, phases, explain, explain_infeasibility, remaining()
+            )
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return Solution(
+                status=UNKNOWN,
+                fairness=fairness,
+                phases=phases,
+                bound=proven,
+                solve_time_s=time.monotonic() - started,
+            )
+        proven = max(proven, int(round(solver.best_objective_bound)))
+        found = (built, solver)
+        optimal = status == cp_model.OPTIMAL
+    else:
+        optimal = True
+    built, solver = found
+    placements = [
+        Placement(meeting=m, slot=t) for (m, t), var in built.x.items() if solver.boolean_value(var)
+    ]
+    placed = {p.meeting for p in placements}
+    breaks_per_participant = [
+        int(solver.value(expr)) if not isinstance(expr, int) else expr for expr in built.breaks_of
+    ]
+    breaks = sum(breaks_per_participant)
+    if breaks <= proven:
+        optimal, proven = True, breaks
+    solution = Solution(
+        status=OPTIMAL if optimal and optional_proven else FEASIBLE,
+        placements=placements,
+        breaks=breaks,
+        bound=proven,
+        breaks_per_participant=breaks_per_participant,
+        unscheduled=[m for m in range(len(instance.meetings)) if m not in placed],
+        optional_weight=sum(
+            PRIORITY_WEIGHTS[instance.meetings[m].priority]
+            for m in placed
+            if not instance.meetings[m].required
+        ),
+        optional_weight_bound=weight_bound if built.weight_terms else 0,
+        fairness=fairness,
+        phases=phases,
+    )
+    if assign_tables:
+        report("tables", "attribution des tables")
+        solution.placements, solution.table_changes = place_on_tables(instance, placements)
+    solution.solve_time_s = time.monotonic() - started
+    return solution
+
+
+def _hint(built: ScheduleModel, values: dict[tuple[int, int], bool] | None) -> None:
+    if values is None:
+        return
+    built.model.clear_hints()
+    for key, var in built.x.items():
+        built.model.add_hint(var, values.get(key, False))
+
+
+def _infeasible(instance, fairness, started, phases, explain, explain_infeasibility, budget):
+    explanation = (
+        explain_infeasibility(instance, fairness, time_limit=min(30.0, budget)) if explain else []
+    )
+    return Solution(
+        status=INFEASIBLE,
+        fairness=fairness,
+        phases=phases,
+        explanation=explanation,
+        solve_time_s=time.monotonic() - started,
+    )
