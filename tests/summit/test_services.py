@@ -322,3 +322,82 @@ def test_organiser_membership_through_host_city(summit):
     assert not is_organiser(summit.people[0].user, summit.edition)
     plain_member = member_of(summit.edition.organiser, "member")
     assert not is_organiser(plain_member, summit.edition)
+
+
+# --- outcomes and return on investment --------------------------------------------------------
+
+
+def _published_meeting(summit, a, b, slot_number=1):
+    from mediane.summit.models import Meeting, MeetingTable, ScheduleRun
+
+    run = summit.edition.published_run or ScheduleRun.objects.create(
+        edition=summit.edition, status="done"
+    )
+    summit.edition.published_run = run
+    summit.edition.save()
+    return Meeting.objects.create(
+        run=run,
+        edition=summit.edition,
+        first=a,
+        second=b,
+        priority="must",
+        slot=summit.slot(slot_number),
+        table=MeetingTable.objects.filter(edition=summit.edition).first(),
+    )
+
+
+def test_outcomes_after_the_meeting_and_the_return_on_investment(summit):
+    from decimal import Decimal
+
+    from mediane.summit import selectors
+    from mediane.summit.models import MeetingSlot
+
+    city_org = OrganisationFactory(kind="collectivite", name="Ville de Lourdes")
+    city_user = member_of(city_org, "editor")
+    city = services.registration_create(
+        actor=city_user, edition=summit.edition, participant_type="city", organisation=city_org
+    )
+    services.registration_decide(actor=summit.secretariat, registration=city, approve=True)
+    a, b = summit.people[:2]
+    with_city = _published_meeting(summit, city, a, 1)
+    other = _published_meeting(summit, a, b, 2)
+    # Not before the meeting has started.
+    with pytest.raises(Conflict):
+        services.outcome_record(actor=a.user, meeting=with_city, took_place=True, result="quote")
+    MeetingSlot.objects.filter(edition=summit.edition).update(
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        ends_at=timezone.now() - dt.timedelta(days=1) + dt.timedelta(minutes=20),
+    )
+    with_city.refresh_from_db()
+    other.refresh_from_db()
+    # Only the two sides.
+    with pytest.raises(PermissionDenied):
+        services.outcome_record(actor=b.user, meeting=with_city, took_place=True)
+    with pytest.raises(ValidationFailed):
+        services.outcome_record(
+            actor=a.user, meeting=with_city, took_place=True, amount=Decimal("-1")
+        )
+    services.outcome_record(actor=a.user, meeting=with_city, took_place=True, result="quote")
+    services.outcome_record(
+        actor=city_user, meeting=with_city, took_place=True, result="pilot",
+        amount=Decimal("12000"),
+    )  # fmt: skip
+    # Recording again replaces one's answer; "did not take place" drops the result.
+    services.outcome_record(actor=b.user, meeting=other, took_place=True, result="contract")
+    services.outcome_record(actor=b.user, meeting=other, took_place=False, result="contract")
+    roi = selectors.roi(summit.secretariat, summit.edition)
+    assert (roi.meetings, roi.with_outcome, roi.took_place) == (2, 2, 1)
+    assert roi.results["pilot"] == 1 and roi.results["contract"] == 0  # the best of both sides
+    assert roi.amount == Decimal("12000")
+    assert roi.by_city == [
+        {"organisation_id": city_org.pk, "name": "Ville de Lourdes", "meetings": 1, "pilot": 1}
+    ]
+    # A city's members see their own city's figures; others do not.
+    own = selectors.roi(city_user, summit.edition, organisation_id=city_org.pk)
+    assert own.meetings == 1
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        selectors.roi(a.user, summit.edition, organisation_id=city_org.pk)
+    with pytest.raises(PermissionDenied):
+        selectors.roi(city_user, summit.edition)

@@ -302,3 +302,47 @@ def test_admin_edits_the_programme_and_reads_registrations(client, summit):
     assert page.status_code == 200
     assert registration.badge_token not in page.content.decode()  # the badge's secret stays out
     assert client.get("/admin/summit/registration/add/").status_code == 403
+
+
+def test_outcome_form_after_the_meeting(client, summit):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from mediane.summit.models import (
+        Meeting,
+        MeetingOutcome,
+        MeetingSlot,
+        MeetingTable,
+        ScheduleRun,
+    )
+
+    a, b = summit.people[:2]
+    run = ScheduleRun.objects.create(edition=summit.edition, status="done")
+    summit.edition.published_run = run
+    summit.edition.save()
+    MeetingSlot.objects.filter(edition=summit.edition).update(
+        starts_at=timezone.now() - dt.timedelta(hours=2),
+        ends_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    meeting = Meeting.objects.create(
+        run=run, edition=summit.edition, first=a, second=b, priority="must",
+        slot=summit.slot(1), table=MeetingTable.objects.filter(edition=summit.edition).first(),
+    )  # fmt: skip
+    client.force_login(a.user)
+    assert "Dire ce qui en est sorti" in client.get(url("agenda", summit)).content.decode()
+    response = client.post(
+        url("outcome", summit, meeting.pk),
+        {"took_place": "1", "result": "contract", "amount": "abc", "note": ""},
+    )
+    assert response.status_code == 200  # a bad amount is said on the form
+    assert not MeetingOutcome.objects.exists()
+    response = client.post(
+        url("outcome", summit, meeting.pk),
+        {"took_place": "1", "result": "contract", "amount": "25000", "note": "Signé"},
+    )
+    assert response.status_code == 302
+    assert MeetingOutcome.objects.get(registration=a).result == "contract"
+    # Someone else's meeting is not found.
+    client.force_login(summit.people[2].user)
+    assert client.get(url("outcome", summit, meeting.pk)).status_code == 404
