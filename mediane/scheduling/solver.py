@@ -331,11 +331,11 @@ def _parameters(
 ) -> None:
     """Measured on 2 cores (docs/benchmarks.md): CP-SAT's portfolio of 8 workers (LNS
     included) for the optimisation; for the probe, one worker with the full linear relaxation
-    (it proves infeasibility) and one with the default search."""
+    (it proves infeasibility) and one without linear relaxation (it finds schedules)."""
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     if probe and workers >= 2:
         solver.parameters.num_workers = 2
-        solver.parameters.subsolvers.extend(["max_lp", "default_lp"])
+        solver.parameters.subsolvers.extend(["no_lp", "max_lp"])
     else:
         solver.parameters.num_workers = max(1, workers)
 
@@ -366,6 +366,64 @@ def _run(
     finally:
         done.set()
         thread.join()
+
+
+def greedy_schedule(instance: Instance, allowed: list[list[int]], cap: int | None) -> list[int]:
+    """A quick schedule, used as a first solution and a hint: required meetings first (fewest
+    possible slots first), then optional ones by weight; each at the slot that adds the fewest
+    breaks to its participants, never above `cap` breaks for anyone. Returns the slot of each
+    meeting, -1 when not placed."""
+    tables = len(instance.tables)
+    block_of = {t: b for b, block in enumerate(instance.blocks()) for t in block}
+    slot_of = [-1] * len(instance.meetings)
+    later: list[list[int]] = [[] for _ in instance.meetings]
+    for m, meeting in enumerate(instance.meetings):
+        for earlier in meeting.after:
+            later[earlier].append(m)
+    busy: list[set[int]] = [set() for _ in instance.participants]
+    count = [0] * len(instance.slots)
+
+    def breaks(slots: set[int]) -> int:
+        ordered = sorted(slots)
+        return sum(
+            1
+            for a, b in zip(ordered, ordered[1:], strict=False)
+            if b - a > 1 and block_of[a] == block_of[b]
+        )
+
+    order = sorted(
+        range(len(instance.meetings)),
+        key=lambda m: (
+            not instance.meetings[m].required,
+            -PRIORITY_WEIGHTS[instance.meetings[m].priority],
+            len(allowed[m]),
+        ),
+    )
+    current = [0] * len(instance.participants)
+    for m in order:
+        members = instance.meetings[m].participants
+        best: tuple[int, int] | None = None
+        for t in allowed[m]:
+            if count[t] >= tables or any(t in busy[p] for p in members):
+                continue
+            before = [slot_of[e] for e in instance.meetings[m].after if slot_of[e] >= 0]
+            after = [slot_of[e] for e in later[m] if slot_of[e] >= 0]
+            if (before and max(before) >= t) or (after and min(after) <= t):
+                continue
+            added = [breaks(busy[p] | {t}) for p in members]
+            if cap is not None and max(added) > cap:
+                continue
+            cost = sum(added) - sum(current[p] for p in members)
+            if best is None or cost < best[0]:
+                best = (cost, t)
+        if best is not None:
+            t = best[1]
+            slot_of[m] = t
+            count[t] += 1
+            for p in members:
+                busy[p].add(t)
+                current[p] = breaks(busy[p])
+    return slot_of
 
 
 def participant_lower_bounds(instance: Instance, deadline: float) -> list[int]:
@@ -453,6 +511,14 @@ def solve(
     weight_value, weight_bound = 0, 0
     values: dict[tuple[int, int], bool] | None = None
     optional_proven = True
+    # A quick greedy schedule: the first hint, and the answer if CP-SAT finds nothing in time.
+    greedy = greedy_schedule(instance, built.domains, fairness)
+    greedy_complete = all(
+        greedy[m] >= 0 for m, meeting in enumerate(instance.meetings) if meeting.required
+    )
+    if greedy_complete:
+        values = {(m, t): greedy[m] == t for (m, t) in built.x}
+        _hint(built, values)
 
     if built.weight_terms:
         model.maximize(built.weight_expr())
@@ -477,6 +543,16 @@ def solve(
             return _infeasible(
                 instance, fairness, started, phases, explain, explain_infeasibility, remaining()
             )
+        elif greedy_complete:
+            optional_proven = False
+            weight_value = sum(
+                PRIORITY_WEIGHTS[meeting.priority]
+                for m, meeting in enumerate(instance.meetings)
+                if not meeting.required and greedy[m] >= 0
+            )
+            weight_bound = int(round(solver.best_objective_bound))
+            model.add(built.weight_expr() >= weight_value)
+            model.clear_objective()
         else:
             return Solution(
                 status=UNKNOWN,
@@ -544,13 +620,22 @@ def solve(
                 instance, fairness, started, phases, explain, explain_infeasibility, remaining()
             )
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return Solution(
-                status=UNKNOWN,
-                fairness=fairness,
-                phases=phases,
-                bound=proven,
-                solve_time_s=time.monotonic() - started,
-            )
+            if values is None:
+                return Solution(
+                    status=UNKNOWN,
+                    fairness=fairness,
+                    phases=phases,
+                    bound=proven,
+                    solve_time_s=time.monotonic() - started,
+                )
+            # Nothing better than the schedule of the first phase (or the greedy one).
+            placements = [Placement(meeting=m, slot=t) for (m, t), on in values.items() if on]
+            solution = _solution_from(instance, placements, fairness, phases, proven)
+            solution.optional_weight_bound = weight_bound if built.weight_terms else 0
+            if assign_tables:
+                solution.placements, solution.table_changes = place_on_tables(instance, placements)
+            solution.solve_time_s = time.monotonic() - started
+            return solution
         proven = max(proven, int(round(solver.best_objective_bound)))
         found = (built, solver)
         optimal = status == cp_model.OPTIMAL
@@ -588,6 +673,47 @@ def solve(
         solution.placements, solution.table_changes = place_on_tables(instance, placements)
     solution.solve_time_s = time.monotonic() - started
     return solution
+
+
+def _solution_from(
+    instance: Instance,
+    placements: list[Placement],
+    fairness: int | None,
+    phases: list[dict[str, object]],
+    bound: int,
+) -> Solution:
+    """A `feasible` solution from placements alone (breaks counted here, per block)."""
+    block_of = {t: b for b, block in enumerate(instance.blocks()) for t in block}
+    busy: list[list[int]] = [[] for _ in instance.participants]
+    for placement in placements:
+        for p in instance.meetings[placement.meeting].participants:
+            busy[p].append(placement.slot)
+    per_participant = []
+    for slots in busy:
+        ordered = sorted(slots)
+        per_participant.append(
+            sum(
+                1
+                for a, b in zip(ordered, ordered[1:], strict=False)
+                if b - a > 1 and block_of[a] == block_of[b]
+            )
+        )
+    placed = {p.meeting for p in placements}
+    return Solution(
+        status=FEASIBLE,
+        placements=placements,
+        breaks=sum(per_participant),
+        bound=bound,
+        breaks_per_participant=per_participant,
+        unscheduled=[m for m in range(len(instance.meetings)) if m not in placed],
+        optional_weight=sum(
+            PRIORITY_WEIGHTS[instance.meetings[m].priority]
+            for m in placed
+            if not instance.meetings[m].required
+        ),
+        fairness=fairness,
+        phases=phases,
+    )
 
 
 def _hint(built: ScheduleModel, values: dict[tuple[int, int], bool] | None) -> None:
