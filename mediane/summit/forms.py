@@ -167,7 +167,7 @@ class RunForm(ServiceErrorsMixin, forms.Form):
         max_value=20,
         initial=2,
         help_text=_(
-            "Une pause est un créneau libre entre deux rendez-vous d'une même demi-journée."
+            "Une pause est une suite de créneaux libres entre deux rendez-vous d'une même journée."
         ),
     )
 
