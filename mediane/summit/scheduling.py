@@ -498,7 +498,9 @@ def schedule_publish(*, actor: Any, run: ScheduleRun) -> ScheduleRun:
     """Publish a finished run: it becomes everyone's agenda. Participants whose meetings
     changed since the previous publication (or all, the first time) are notified."""
     require(actor, "publish", run)
-    run = ScheduleRun.objects.select_for_update(of=("self",)).select_related("edition").get(pk=run.pk)
+    run = (
+        ScheduleRun.objects.select_for_update(of=("self",)).select_related("edition").get(pk=run.pk)
+    )
     edition = Edition.objects.select_for_update().get(pk=run.edition_id)  # type: ignore[attr-defined]
     if run.status != RunStatus.DONE:
         raise Conflict(_("Seul un calcul terminé peut être publié."))
