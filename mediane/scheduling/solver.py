@@ -426,6 +426,50 @@ def greedy_schedule(instance: Instance, allowed: list[list[int]], cap: int | Non
     return slot_of
 
 
+def _one_more_break(
+    instance: Instance,
+    fairness: int | None,
+    lower: list[int],
+    weight: int | None,
+    values: dict[tuple[int, int], bool] | None,
+    deadline: float,
+    workers: int,
+    stop: threading.Event | None,
+    phases: list[dict[str, object]],
+) -> tuple[ScheduleModel, cp_model.CpSolver] | None:
+    """When no schedule keeps every participant at its own lower bound, try each participant
+    in turn (most meetings first) as the only one allowed one break more: every call
+    propagates strongly, and a schedule found this way has the proven minimum (`forum-13crafc`:
+    found at the fifth participant, 10 s)."""
+    cap = fairness if fairness is not None else len(instance.slots)
+    load = [len(own) for own in instance.meetings_of()]
+    candidates = sorted(
+        (p for p, own in enumerate(instance.meetings_of()) if len(own) >= 2 and lower[p] < cap),
+        key=lambda p: -load[p],
+    )
+    tried = 0
+    for q in candidates:
+        left = deadline - time.monotonic()
+        if left < 0.5 or (stop is not None and stop.is_set()):
+            break
+        probe = ScheduleModel(instance, fairness)
+        if weight is not None:
+            probe.model.add(probe.weight_expr() >= weight)
+        for p, bound in enumerate(lower):
+            if not isinstance(probe.breaks_of[p], int):
+                probe.model.add(probe.breaks_of[p] <= bound + (1 if p == q else 0))
+        _hint(probe, values)
+        solver = cp_model.CpSolver()
+        _parameters(solver, min(3.0, left), workers, probe=True)
+        status = solver.solve(probe.model)
+        tried += 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            phases.append({"phase": "one more break", "tried": tried, "found": True})
+            return probe, solver
+    phases.append({"phase": "one more break", "tried": tried, "found": False})
+    return None
+
+
 def participant_lower_bounds(instance: Instance, deadline: float) -> list[int]:
     """Fewest breaks each participant can have on its own (its meetings only, precedences
     ignored): a valid lower bound per participant. Zero where time runs out."""
@@ -571,6 +615,7 @@ def solve(
         )
     proven = sum(lower)
     found: tuple[ScheduleModel, cp_model.CpSolver] | None = None
+    gap_one = False  # every participant at its own bound was proved impossible
     if (stop is None or not stop.is_set()) and remaining() > 0.5:
         probe = ScheduleModel(instance, fairness)
         if built.weight_terms:
@@ -597,6 +642,7 @@ def solve(
             found = (probe, probe_solver)
         elif probe_status == cp_model.INFEASIBLE:
             proven += 1
+            gap_one = True
     if found is None:
         for p, bound in enumerate(lower):
             if bound:
@@ -605,16 +651,45 @@ def solve(
             model.add(built.breaks_expr() >= proven)
         model.minimize(built.breaks_expr())
         _hint(built, values)
-        solver = cp_model.CpSolver()
-        _parameters(solver, remaining(), workers)
-        status = _run(solver, model, _Watcher("breaks", started, time_limit, progress), stop)
-        phases.append(
-            {
-                "phase": "breaks",
-                "status": solver.status_name(status),
-                "time_s": round(solver.wall_time, 3),
-            }
-        )
+
+        def minimise(limit: float) -> tuple[cp_model.CpSolver, Any]:
+            solver = cp_model.CpSolver()
+            _parameters(solver, limit, workers)
+            status = _run(solver, model, _Watcher("breaks", started, time_limit, progress), stop)
+            phases.append(
+                {
+                    "phase": "breaks",
+                    "status": solver.status_name(status),
+                    "time_s": round(solver.wall_time, 3),
+                }
+            )
+            return solver, status
+
+        # When the bound is "everyone at its own bound, plus one", the minimisation gets a
+        # first share; if it does not close the gap, one participant at a time is allowed one
+        # more break (_one_more_break), then the minimisation resumes from its best schedule.
+        solver, status = minimise(remaining() * 0.35 if gap_one else remaining())
+        if gap_one and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and remaining() > 1:
+            if status == cp_model.FEASIBLE:
+                values = {key: bool(solver.boolean_value(var)) for key, var in built.x.items()}
+            report("probe", f"recherche d'un planning à {proven} pauses")
+            scanned = _one_more_break(
+                instance,
+                fairness,
+                lower,
+                weight_value if built.weight_terms else None,
+                values,
+                time.monotonic() + remaining() * 0.5,
+                workers,
+                stop,
+                phases,
+            )
+            if scanned is not None:
+                built, solver = scanned
+                status = cp_model.OPTIMAL
+            else:
+                _hint(built, values)
+                solver, status = minimise(remaining())
         if status == cp_model.INFEASIBLE:
             return _infeasible(
                 instance, fairness, started, phases, explain, explain_infeasibility, remaining()
