@@ -27,8 +27,11 @@ PROBLEM = (
 
 
 @pytest.fixture
-def demo(settings):
+def demo(settings, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # These journeys do not read the summit's schedule: skip the scheduler run of the demo
+    # (about 15 s per test; the summit has its own journey and demo test).
+    monkeypatch.setattr("mediane.demo.summit_data.load_summit_schedule", lambda _loader: None)
     taxonomy = importlib.import_module("mediane.directory.migrations.0002_sector_taxonomy")
     taxonomy.create_sectors(django_apps, None)
     call_command("import_territories", only=",".join(loader.city_codes()), verbosity=0)
