@@ -51,7 +51,6 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "run": run,
         "slots": edition.slots.count(),  # type: ignore[attr-defined]
         "tables": edition.tables.count(),  # type: ignore[attr-defined]
-        "requests": edition.requests.values("status").annotate(),  # type: ignore[attr-defined]
     }
     return render(request, "summit/org_dashboard.html", context)
 
