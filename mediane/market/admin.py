@@ -2,20 +2,8 @@
 
 from django.contrib import admin
 
+from mediane.core.admin import ReadOnlyAdmin as ReadOnly
 from mediane.market.models import Answer, Challenge, ChallengeEvent, ChallengeIssuer, Offer
-
-
-class ReadOnly:
-    """Changes go through the services (permissions, timeline, audit, notifications, index)."""
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 class IssuerInline(ReadOnly, admin.TabularInline):

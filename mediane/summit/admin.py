@@ -4,6 +4,7 @@ only: their writes go through the services (permissions, notifications, audit)."
 
 from django.contrib import admin
 
+from mediane.core.admin import ReadOnlyAdmin as ReadOnly
 from mediane.summit.models import (
     Edition,
     Exhibitor,
@@ -15,17 +16,6 @@ from mediane.summit.models import (
     ScheduleRun,
     Speaker,
 )
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 class RoomInline(admin.TabularInline):

@@ -394,40 +394,47 @@ def _store(
 
 def move_problems(meeting: Meeting, slot: MeetingSlot, table: MeetingTable | None) -> list[str]:
     """Why `meeting` cannot go to `slot` (and `table`), in French; empty when it can."""
+    return _move_check(meeting, slot, table)[0]
+
+
+def _move_check(
+    meeting: Meeting, slot: MeetingSlot, table: MeetingTable | None
+) -> tuple[list[str], set[int]]:
+    """The problems of a move and the tables already taken on `slot` by other meetings of the
+    run (five queries whatever the edition's size)."""
     problems: list[str] = []
     edition = meeting.edition
     if slot.edition_id != edition.pk:  # type: ignore[attr-defined]
-        return [_("Ce créneau n'appartient pas à cette édition.")]
+        return [_("Ce créneau n'appartient pas à cette édition.")], set()
     if table is not None and table.edition_id != edition.pk:  # type: ignore[attr-defined]
-        return [_("Cette table n'appartient pas à cette édition.")]
+        return [_("Cette table n'appartient pas à cette édition.")], set()
+    sides = [meeting.first, meeting.second]
     slots = list(MeetingSlot.objects.filter(edition=edition))
-    for side in (meeting.first, meeting.second):
-        if slot.number not in available_slot_numbers(side, slots):
+    available = _availability(edition, sides, slots)
+    others = list(
+        Meeting.objects.filter(run_id=meeting.run_id, slot=slot)  # type: ignore[attr-defined]
+        .exclude(pk=meeting.pk)
+        .values_list("first_id", "second_id", "table_id")
+    )
+    busy = {reg_id for first, second, _table in others for reg_id in (first, second)}
+    taken = {table_id for _first, _second, table_id in others if table_id is not None}
+    for side in sides:
+        if slot.number not in available[side.pk]:
             problems.append(
                 _("%(name)s n'est pas disponible sur ce créneau.") % {"name": side.display_name}
             )
-        busy = (
-            Meeting.objects.filter(run_id=meeting.run_id, slot=slot)  # type: ignore[attr-defined]
-            .filter(Q(first=side) | Q(second=side))
-            .exclude(pk=meeting.pk)
-        )
-        if busy.exists():
+        if side.pk in busy:
             problems.append(
                 _("%(name)s a déjà un rendez-vous sur ce créneau.") % {"name": side.display_name}
             )
-    taken = set(
-        Meeting.objects.filter(run_id=meeting.run_id, slot=slot, table__isnull=False)  # type: ignore[attr-defined]
-        .exclude(pk=meeting.pk)
-        .values_list("table_id", flat=True)
-    )
     if table is not None and table.pk in taken:
         problems.append(_("Cette table est déjà occupée sur ce créneau."))
     if (
         table is None
-        and MeetingTable.objects.filter(edition=edition).exclude(pk__in=taken).count() == 0
+        and not MeetingTable.objects.filter(edition=edition).exclude(pk__in=taken).exists()
     ):
         problems.append(_("Toutes les tables sont occupées sur ce créneau."))
-    return problems
+    return problems, taken
 
 
 @transaction.atomic
@@ -444,11 +451,10 @@ def meeting_move(
     )
     if meeting.run.status != RunStatus.DONE:
         raise Conflict(_("Ce calcul n'est pas terminé."))
-    problems = move_problems(meeting, slot, table)
+    problems, taken = _move_check(meeting, slot, table)
     if problems:
         raise ValidationFailed(" ".join(problems), field_errors={"slot": problems})
     if table is None:
-        taken = Meeting.objects.filter(run_id=meeting.run_id, slot=slot).exclude(pk=meeting.pk)  # type: ignore[attr-defined]
         # Prefer a table one of the two already uses that day, else the first free one.
         used = list(
             Meeting.objects.filter(run_id=meeting.run_id, table__isnull=False)  # type: ignore[attr-defined]
@@ -460,9 +466,7 @@ def meeting_move(
             )
             .values_list("table_id", flat=True)
         )
-        free = MeetingTable.objects.filter(edition=meeting.edition).exclude(
-            pk__in=taken.values_list("table_id", flat=True).exclude(table_id__isnull=True)
-        )
+        free = MeetingTable.objects.filter(edition=meeting.edition).exclude(pk__in=taken)
         table = next((t for t in free if t.pk in used), None) or free.first()
     before = meeting.slot
     meeting.slot = slot

@@ -198,17 +198,26 @@ def participants_for(
     return rows
 
 
-def suggestions_for(user: Any, edition: Edition, *, limit: int = 8) -> list[ParticipantRow]:
+def suggestions_for(
+    user: Any,
+    edition: Edition,
+    *,
+    limit: int = 8,
+    participants: list[ParticipantRow] | None = None,
+) -> list[ParticipantRow]:
     """Participants to meet, ranked by the market's matching service: what the viewer seeks
     (and their organisation's sectors) against what the others offer, with the reasons.
-    Participants already marked or requested are left out."""
+    Participants already marked or requested are left out. `participants`: the unfiltered
+    `participants_for(user, edition)` when the caller already has it."""
     from mediane.market.matching_adapter import describe, sector_labels
     from mediane.matching import ranker
 
     me = registration_of(user, edition)
     if me is None or not me.is_approved:
         return []
-    rows = {row.registration.pk: row for row in participants_for(user, edition)}
+    if participants is None:
+        participants = participants_for(user, edition)
+    rows = {row.registration.pk: row for row in participants}
     candidates_regs = [
         row.registration for row in rows.values() if not row.wish and row.request is None
     ]

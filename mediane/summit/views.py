@@ -6,7 +6,9 @@ iCalendar feed), outcomes. Reads through the summit selectors, writes through on
 from __future__ import annotations
 
 import zoneinfo
-from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from django.contrib import messages
@@ -43,20 +45,15 @@ def _zone(edition: Edition) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(edition.time_zone)
 
 
-def _by_day(items: list[Any], edition: Edition, attr: str) -> OrderedDict[Any, list[Any]]:
-    """Items grouped by their local day (in the edition's time zone), in order."""
+def _by_day(
+    items: list[Any], edition: Edition, when: Callable[[Any], datetime]
+) -> dict[Any, list[Any]]:
+    """Items (already in time order) grouped by their local day in the edition's time zone."""
     zone = _zone(edition)
-    days: OrderedDict[Any, list[Any]] = OrderedDict()
-    for item in items:
-        when = _dotted(item, attr)
-        days.setdefault(when.astimezone(zone).date(), []).append(item)
-    return days
-
-
-def _dotted(obj: Any, path: str) -> Any:
-    for part in path.split("."):
-        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
-    return obj
+    return {
+        day: list(group)
+        for day, group in groupby(items, key=lambda item: when(item).astimezone(zone).date())
+    }
 
 
 def _my_registration(request: HttpRequest, edition: Edition) -> Registration:
@@ -93,7 +90,7 @@ def edition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     registration = selectors.my_registration(request.user, edition)
     context = {
         "edition": edition,
-        "programme": _by_day(sessions, edition, "starts_at"),
+        "programme": _by_day(sessions, edition, lambda s: s.starts_at),
         "exhibitors": list(edition.exhibitors.select_related("organisation")),  # type: ignore[attr-defined]
         "registration": registration,
         "is_past": edition.ends_on < timezone.localdate(),
@@ -308,7 +305,7 @@ def participants(request: HttpRequest, slug: str) -> HttpResponse:
         "me": me,
         "suggestions": []
         if filtered
-        else selectors.suggestions_for(request.user, edition, limit=5),
+        else selectors.suggestions_for(request.user, edition, limit=5, participants=rows),
         "types": ParticipantType.choices,
         "levels": WishLevel.choices,
         "meetings_open": edition.meetings_open,
@@ -477,7 +474,7 @@ def agenda(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "edition": edition,
         "registration": registration,
-        "days": _by_day(rows, edition, "meeting.slot.starts_at") if rows else {},
+        "days": _by_day(rows, edition, lambda row: row["meeting"].slot.starts_at) if rows else {},
         "count": len(rows),
         "published": edition.published_run_id is not None,  # type: ignore[attr-defined]
         "feed_url": request.build_absolute_uri(

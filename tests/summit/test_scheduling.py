@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from mediane.core.errors import Conflict, ValidationFailed
 from mediane.notifications.models import Notification
@@ -217,6 +219,11 @@ def test_moves_are_checked_against_every_constraint(summit):
 
     with pytest.raises(PermissionDenied):
         scheduling.meeting_move(actor=p[0].user, meeting=m01, slot=free_slot)
+    # The check reads the same few tables whatever the edition's size.
+    loaded = Meeting.objects.select_related("edition", "first", "second").get(pk=m01.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert scheduling.move_problems(loaded, free_slot, None) == []
+    assert len(queries) <= 5
     # A valid move, with a free table chosen.
     moved = scheduling.meeting_move(actor=actor, meeting=m01, slot=free_slot)
     assert moved.slot == free_slot and moved.table is not None and moved.table != m34.table

@@ -94,6 +94,25 @@ def test_participants_only_for_approved_participants(client, summit):
     assert "Émile Pending" not in body  # not approved: not listed
 
 
+def test_participants_page_queries_do_not_grow_with_participants(client, summit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    me = summit.people[0]
+    client.force_login(me.user)
+    client.get(url("participants", summit))  # warm the suggestions' cache key path
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url("participants", summit)).status_code == 200
+        return len(queries)
+
+    before = count()
+    for n in range(8):
+        register(summit, f"Nouveau participant {n}")
+    assert count() <= before + 2  # the suggestions are computed again (new version), once
+
+
 def test_wish_through_htmx_returns_the_fragment(client, summit):
     me, other = summit.people[:2]
     client.force_login(me.user)
