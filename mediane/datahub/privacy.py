@@ -680,15 +680,23 @@ def _year_of(s: str) -> int | None:
     return None
 
 
+# French order: number, street type, name. Types that are also common words after a number
+# ("3 cours de yoga", "1 voie de circulation", "3 ch. à coucher", "2 lots") are left out.
 _STREET_TYPES = (
-    r"rue|avenue|av|boulevard|boul|bd|blvd|chemin|ch|impasse|imp|all[ée]e|place|pl|route|rte|"
+    r"rue|avenue|av|boulevard|boul|bd|blvd|chemin|impasse|imp|all[ée]e|place|pl|route|rte|"
     r"rang|quai|square|sentier|mont[ée]e|c[ôo]te|promenade|esplanade|faubourg|fg|ruelle|"
-    r"chauss[ée]e|lieu-dit|lotissement|lot|r[ée]sidence|hameau|rond-point|croissant|parvis|"
-    r"traverse|venelle|cours|passage|cit[ée]|voie|carr[ée]|terrasse|street|road|drive"
+    r"chauss[ée]e|lieu-dit|lotissement|r[ée]sidence|hameau|rond-point|croissant|parvis|"
+    r"traverse|venelle|cit[ée]|carr[ée]|terrasse"
 )
 _ADDRESS = re.compile(
-    r"(?<![\d])\d{1,5}(?:\s?(?:bis|ter|quater|[a-dA-D]))?,?\s+(?:" + _STREET_TYPES + r")\.?\s+\w",
+    r"(?<![\d])\d{1,5}(?:\s?(?:bis|ter|quater|[a-dA-D]))?,?\s+(?:" + _STREET_TYPES + r")\.?\s+"
+    r"(?!(?:de|d'|d’)\s*(?:parking|stationnement|livraison|march[ée])\b)\w",
     re.IGNORECASE,
+)
+# English order (Québec): "123 Main Street", "45 Sherbrooke St. West".
+_ADDRESS_EN = re.compile(
+    r"(?<![\d])\d{1,5}\s+(?:[A-Z][\w'’.-]*\s+){1,3}"
+    r"(?:Street|St|Road|Rd|Avenue|Ave|Drive|Dr|Boulevard|Blvd|Lane|Crescent|Court)\b"
 )
 _FR_POSTAL_CITY = re.compile(
     r"(?<![\d])(?:0[1-9]|[1-8]\d|9[0-8])\d{3}\s+(?:cedex\s+)?[A-ZÀ-Ý][A-Za-zÀ-ÿ'’-]{1,}"
@@ -698,11 +706,14 @@ _CA_POSTAL = re.compile(
     r"(?![A-Za-z0-9])"
 )
 _WORD3 = re.compile(r"[^\W\d_]{3,}")
-_NOT_CITY = frozenset({"euros", "eur", "habitants", "hab", "tonnes", "litres", "places"})
+_NOT_CITY = _words(
+    "euros eur dollars habitants hab tonnes litres places personnes visiteurs participants "
+    "exemplaires pieces vehicules voitures passages logements emplois km kg ha"
+)
 
 
 def _is_address(s: str) -> bool:
-    if _ADDRESS.search(s):
+    if _ADDRESS.search(s) or _ADDRESS_EN.search(s):
         return True
     m = _FR_POSTAL_CITY.search(s)
     if m and _fold(m.group().split()[-1]) not in _NOT_CITY:
@@ -786,7 +797,7 @@ _NOT_NAME_WORDS = _words(
     """rue avenue av boulevard boul bd blvd chemin impasse allee place route rte rang quai
     cours square passage voie sentier montee promenade esplanade parvis hameau lieu-dit
     lotissement faubourg carrefour traverse ruelle villa cite clos mail chaussee terrasse
-    croissant street road drive lane way avenue
+    croissant street road drive lane way saint sainte st ste
     sarl sas sasu sa eurl sci snc scop scic gie inc ltee ltd llc gmbh cie co corp compagnie
     fils freres associes associees groupe group societe entreprise entreprises ets
     etablissements etablissement immobilier immobiliere transports transport construction
@@ -1308,17 +1319,31 @@ class TableScanner:
                 feed(value)
 
     def finish(self) -> ScanReport:
+        """Run the detectors, then the table-level rules: a bare "nom" header next to a
+        "prénom" one holds surnames; names and another identifier block each other."""
         findings = [c.findings() for c in self.columns]
+        first_names = any(
+            c.hint is not None
+            and c.hint.kind == Kind.NAME
+            and _normalise_header(c.name).startswith(("prenom", "first"))
+            for c in self.columns
+        )
+        hints = [
+            HeaderHint(Kind.NAME)
+            if first_names and c.hint == HeaderHint(Kind.NAME, strong=False)
+            else c.hint
+            for c in self.columns
+        ]
         alone = [
-            _assess(c.index, c.name, c.hint, f, None)
-            for c, f in zip(self.columns, findings, strict=True)
+            _assess(c.index, c.name, hint, f, None)
+            for c, hint, f in zip(self.columns, hints, findings, strict=True)
         ]
         names = [r for r in alone if r.kind == Kind.NAME and r.verdict != Verdict.OK]
         identifiers = [
             r for r in alone if r.kind in _IDENTIFIERS_WITH_NAMES and r.verdict != Verdict.OK
         ]
         reports = []
-        for c, f, report in zip(self.columns, findings, alone, strict=True):
+        for c, hint, f, report in zip(self.columns, hints, findings, alone, strict=True):
             context = _TableContext(
                 names=tuple(r.name for r in names if r.index != c.index),
                 identifiers=tuple(
@@ -1326,7 +1351,7 @@ class TableScanner:
                 ),
             )
             if context.names or context.identifiers:
-                report = _assess(c.index, c.name, c.hint, f, context)
+                report = _assess(c.index, c.name, hint, f, context)
             reports.append(report)
         return ScanReport(tuple(reports), self.rows, self.max_values_per_column)
 

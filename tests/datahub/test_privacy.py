@@ -353,6 +353,7 @@ ADDRESSES = [
     "12 av. Foch",
     "Mairie, 75001 Paris",
     "1325 boul. des Forges, Trois-Rivières (Québec) G9A 5H7",
+    "123 Main Street",
 ]
 
 
@@ -372,6 +373,13 @@ def test_postal_addresses_warn() -> None:
         ["Rue Victor Hugo", "Avenue Jean Jaurès", "Rang Saint-Joseph", "Chemin des Vignes"],
         ["1 250,00", "15000", "12 345"],
         ["Parc de la Roseraie", "Piscine municipale", "Médiathèque François-Mitterrand"],
+        [
+            "3 cours de yoga",
+            "1 voie de circulation fermée",
+            "2 places de parking",
+            "3 ch. à coucher",
+        ],
+        ["10000 Personnes", "15000 Euros"],
     ],
 )
 def test_not_addresses(values: list[str]) -> None:
@@ -435,6 +443,8 @@ STREETS = [
     "Rue Notre-Dame",
     "Impasse des Lilas",
     "Quai Jean Moulin",
+    "SAINT MARTIN",
+    "Sainte Marie",
 ]
 
 
@@ -472,6 +482,15 @@ def test_names_with_another_identifier_block() -> None:
 def test_names_header_alone_with_an_identifier_blocks() -> None:
     report = scan_table(["Prénom", "Téléphone"], [["marie", "06 12 34 56 78"]])
     assert report.column("Prénom").verdict == Verdict.BLOCK
+
+
+def test_nom_next_to_prenom_holds_surnames() -> None:
+    rows = [["DUPONT", "Marie", "a@exemple.fr"], ["TREMBLAY", "Jean", "b@exemple.fr"]]
+    report = scan_table(["Nom", "Prénom", "Courriel"], rows)
+    assert [c.verdict for c in report.columns] == [Verdict.BLOCK] * 3
+    assert report.column("Nom").kind == Kind.NAME
+    alone = scan_table(["Nom", "Commune"], [["DUPONT", "Nevers"], ["TREMBLAY", "Laval"]])
+    assert alone.column("Nom").verdict == Verdict.OK
 
 
 def test_weak_nom_header_with_equipment_names_is_ok() -> None:
