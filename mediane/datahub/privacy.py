@@ -468,8 +468,8 @@ _HAS_DIGIT = re.compile(r"\d").search
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
 
 _EMAIL = re.compile(
-    r"(?<![\w.+'-])([A-Za-z0-9][A-Za-z0-9._%+'-]{0,63})@"
-    r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24})(?![\w-])"
+    r"(?<![\w.+'-])([^\W_][\w.%+'-]{0,63})@"  # accents allowed: people type "n.côté@…"
+    r"((?:[^\W_](?:[\w-]{0,61}[^\W_])?\.)+[^\W\d_]{2,24})(?![\w-])"
 )
 _ROLE_LOCALS = _words(
     """contact contacts info infos information informations accueil mairie secretariat
@@ -495,8 +495,12 @@ def _is_role_email(local: str) -> bool:
 
 
 _FR_PHONE = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)33[\s.-]?(?:\(0\)[\s.-]?)?|0)([1-9](?:[\s.-]?\d{2}){4})(?![\d])"
+    r"(?<![\d+])(?:(?:\+|00)(?:33|262|590|594|596)[\s.-]?(?:\(0\)[\s.-]?)?|0)"
+    r"([1-9](?:[\s.-]?\d{2}){4})(?![\d])"
 )
+# Overseas departments are dialled like mainland France (0692…, 0690…) but have their own
+# country codes in `phonenumbers`: Réunion/Mayotte, Guadeloupe, Guyane, Martinique.
+_FR_COUNTRY_CODES = (33, 262, 590, 594, 596)
 _NA_PHONE = re.compile(
     r"(?<![\d+])(?:\+?1[\s.-]?)?(?:\((\d{3})\)[\s.-]?|(\d{3})[\s.-])(\d{3})[\s.-](\d{4})(?!\d)"
 )
@@ -506,9 +510,10 @@ _PHONE_CACHE: dict[tuple[int, str], bool] = {}
 
 
 def _phone_valid(country: int, national: str) -> bool:
-    """`phonenumbers` validity, cached by prefix: validity is decided by the first digits of
-    the national number (4 in France: 06 12 …, 7 in North America: NPA-NXX-X)."""
-    key = (country, national[: 5 if country == 33 else 7])
+    """`phonenumbers` validity, cached by prefix: the numbering plans decide on the first
+    digits of the national number (6 in France and overseas: 6 93 12…, 7 in North America:
+    NPA-NXX-X), so a column of phones costs a few hundred `phonenumbers` calls at most."""
+    key = (country, national[: 7 if country == 1 else 6])
     ok = _PHONE_CACHE.get(key)
     if ok is None:
         number = phonenumbers.PhoneNumber(country_code=country, national_number=int(national))
@@ -524,7 +529,8 @@ _NON_DIGIT = re.compile(r"\D")
 
 def _is_phone(s: str, hint: bool) -> bool:
     for m in _FR_PHONE.finditer(s):
-        if _phone_valid(33, _NON_DIGIT.sub("", m.group(1))):
+        national = _NON_DIGIT.sub("", m.group(1))
+        if any(_phone_valid(code, national) for code in _FR_COUNTRY_CODES):
             return True
     for m in _NA_PHONE.finditer(s):
         national = (m.group(1) or m.group(2)) + m.group(3) + m.group(4)

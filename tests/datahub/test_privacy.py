@@ -121,7 +121,7 @@ def test_headers_that_are_not_personal(header: str) -> None:
 
 
 def test_emails_block_and_are_masked() -> None:
-    values = ["jean.dupont@exemple.fr", "marie@courriel.ca", "j.tremblay@videotron.qc.ca"] * 10
+    values = ["jean.dupont@exemple.fr", "n.côté@courriel.ca", "j.tremblay@videotron.qc.ca"] * 10
     report = column("contact", values)
     assert report.verdict == Verdict.BLOCK
     assert report.kind == Kind.EMAIL
@@ -168,6 +168,9 @@ def test_a_few_emails_in_free_text_warn() -> None:
         "+14185550123",
         "1-819-555-0199",
         "Appeler le 05 49 12 34 56 après 18 h",
+        "06 92 12 34 56",  # Réunion, dialled like mainland France
+        "0690 12 34 56",  # Guadeloupe
+        "+262 692 12 34 56",
     ],
 )
 def test_phone_numbers_france_and_north_america(value: str) -> None:
