@@ -14,8 +14,9 @@ The SCDL schemas carry a `custom_checks` block that frictionless ignores; it is 
 (see `CUSTOM_CHECKS`): french-siret-value, one-of-required, year-interval-value,
 cohesive-columns-value, compare-columns-value, sum-columns-value and nomenclature-actes-value.
 A custom check skips the cells already reported by the schema (a SIRET that fails the pattern is
-not reported twice) and columns absent from the file (reported as missing labels). Other custom
-check names are listed in `ValidationReport.skipped_checks`.
+not reported twice) and the columns that are absent from the file or not labelled with the field's
+name (the header errors report them). Other custom check names are listed in
+`ValidationReport.skipped_checks`.
 
 Errors beyond `max_errors` are counted (totals per code and per field, `summary_fr()`) but not
 kept (`truncated`). Rows are numbered as in frictionless: the header is row 1, the first list of
@@ -347,6 +348,11 @@ class _Group:
 
 @dataclass
 class ValidationReport:
+    """The result of `validate`: `valid`, `rows_checked`, the kept `errors` (at most
+    `max_errors`, `truncated` when more were found), `error_count` and the totals of all the
+    errors per code and per field; `to_dict()`, `write_csv()`, `summary_fr()`.
+    `labels_matched` is the number of labels of the file that name a field of the schema."""
+
     valid: bool
     rows_checked: int
     errors: list[ValidationIssue]
@@ -1287,7 +1293,14 @@ def validate(
 
     row_checks: list[RowCheck] = []
     if custom_checks:
-        row_checks, header_checks = _custom_checks(loaded, positions, collect)
+        # Only the columns whose label is the field's name: when the labels are wrong, the
+        # header errors say so, and checking a SIRET in a "population" column would be noise.
+        labelled = {
+            name: position
+            for name, position in positions.items()
+            if position <= len(labels) and labels[position - 1] == name
+        }
+        row_checks, header_checks = _custom_checks(loaded, labelled, collect)
         for run in header_checks:
             run()
 
