@@ -463,7 +463,7 @@ def _options(header: str, hint: HeaderHint | None) -> _Options:
 
 # --------------------------------------------------------------------------- detectors
 
-_DIGITS_DELETED = str.maketrans("", "", "0123456789")
+_ASCII_DIGITS = b"0123456789"
 _HAS_DIGIT = re.compile(r"\d").search
 _HAS_LETTER = re.compile(r"[^\W\d_]").search
 
@@ -500,7 +500,7 @@ _FR_PHONE = re.compile(
 )
 # Overseas departments are dialled like mainland France (0692…, 0690…) but have their own
 # country codes in `phonenumbers`: Réunion/Mayotte, Guadeloupe, Guyane, Martinique.
-_FR_COUNTRY_CODES = (33, 262, 590, 594, 596)
+_FR_OVERSEAS_CODES = (262, 590, 594, 596)
 _NA_PHONE = re.compile(
     r"(?<![\d+])(?:\+?1[\s.-]?)?(?:\((\d{3})\)[\s.-]?|(\d{3})[\s.-])(\d{3})[\s.-](\d{4})(?!\d)"
 )
@@ -511,9 +511,9 @@ _PHONE_CACHE: dict[tuple[int, str], bool] = {}
 
 def _phone_valid(country: int, national: str) -> bool:
     """`phonenumbers` validity, cached by prefix: the numbering plans decide on the first
-    digits of the national number (6 in France and overseas: 6 93 12…, 7 in North America:
+    digits of the national number (5 in France and overseas: 6 93 06…, 7 in North America:
     NPA-NXX-X), so a column of phones costs a few hundred `phonenumbers` calls at most."""
-    key = (country, national[: 7 if country == 1 else 6])
+    key = (country, national[: 7 if country == 1 else 5])
     ok = _PHONE_CACHE.get(key)
     if ok is None:
         number = phonenumbers.PhoneNumber(country_code=country, national_number=int(national))
@@ -530,8 +530,11 @@ _NON_DIGIT = re.compile(r"\D")
 def _is_phone(s: str, hint: bool) -> bool:
     for m in _FR_PHONE.finditer(s):
         national = _NON_DIGIT.sub("", m.group(1))
-        if any(_phone_valid(code, national) for code in _FR_COUNTRY_CODES):
+        if _phone_valid(33, national):
             return True
+        for code in _FR_OVERSEAS_CODES:
+            if _phone_valid(code, national):
+                return True
     for m in _NA_PHONE.finditer(s):
         national = (m.group(1) or m.group(2)) + m.group(3) + m.group(4)
         if _phone_valid(1, national):
@@ -880,7 +883,7 @@ def _shape(token: str) -> str:
 
 
 def _is_person_name(s: str) -> bool:
-    if len(s) > 80:
+    if len(s) > 80 or s.count(" ") > 6:
         return False
     civility = _CIVILITY.match(s)
     rest = s[civility.end() :] if civility else s
@@ -933,7 +936,8 @@ def _kinds_of(s: str, o: _Options) -> tuple[Kind, ...]:
         m = _EMAIL.search(s)
         if m:
             found.append(Kind.ROLE_EMAIL if _is_role_email(m.group(1)) else Kind.EMAIL)
-    digits = len(s) - len(s.translate(_DIGITS_DELETED))
+    encoded = s.encode()  # bytes.translate is the fastest way to count digits (10× str's)
+    digits = len(encoded) - len(encoded.translate(None, _ASCII_DIGITS))
     if digits == 0:
         if not found and _HAS_LETTER(s) and _is_person_name(s):
             found.append(Kind.NAME)
@@ -957,9 +961,11 @@ def _kinds_of(s: str, o: _Options) -> tuple[Kind, ...]:
     if letters:
         if digits >= 8 and _is_iban(s):
             found.append(Kind.IBAN)
-        if _is_address(s):
+        if " " in s and _is_address(s):  # every address has a space; e-mails do not
             found.append(Kind.ADDRESS)
-    if o.lat or o.lon or o.pair_hint or (digits >= 2 and ("," in s or ";" in s or " " in s)):
+    if (o.lat or o.lon or o.pair_hint) or (  # a pair: "46.34, -72.54", "POINT(2.35 48.85)"
+        digits >= 2 and len(s) <= 60 and ("," in s or ";" in s or ("." in s and " " in s))
+    ):
         coordinate = _coordinate_kind(s, o)
         if coordinate is not None:
             found.append(coordinate)
@@ -1070,7 +1076,8 @@ class ColumnScanner:
         "_seen",
         "_next",
         "_w",
-        "_rng",
+        "_inv_k",
+        "_random",
         "_sample",
         "_findings",
     )
@@ -1090,10 +1097,11 @@ class ColumnScanner:
         self.hint = header_hint(name)
         self._options = _options(name, self.hint)
         self._k = max_values
+        self._inv_k = 1.0 / max_values
         self._seen = 0
-        self._next = 0  # 0 while the reservoir fills
+        self._next = 1  # the position of the next value to keep
         self._w = 1.0
-        self._rng = random.Random(f"{seed}:{index}:{name}")
+        self._random = random.Random(f"{seed}:{index}:{name}").random
         self._sample: list[str] = []
         self._findings: _Findings | None = None
 
@@ -1103,26 +1111,26 @@ class ColumnScanner:
 
     def feed(self, value: str) -> None:
         """Add one cell (empty cells are ignored). Constant time and memory."""
-        if not value:
-            return
-        n = self._seen = self._seen + 1
-        if n <= self._k:
-            self._sample.append(_cell(value))
-            if n == self._k:
-                self._w = math.exp(math.log(self._random()) / self._k)
-                self._skip(n)
-        elif n == self._next:
-            self._sample[self._rng.randrange(self._k)] = _cell(value)
-            self._w *= math.exp(math.log(self._random()) / self._k)
-            self._skip(n)
+        if value:
+            n = self._seen = self._seen + 1
+            if n == self._next:
+                self._keep(n, value)
 
-    def _random(self) -> float:
-        return max(self._rng.random(), 1e-300)
-
-    def _skip(self, n: int) -> None:
-        """Algorithm L: the next value to enter the reservoir."""
-        w = min(self._w, 1.0 - 1e-16)
-        self._next = n + math.floor(math.log(self._random()) / math.log(1.0 - w)) + 1
+    def _keep(self, n: int, value: Any) -> None:
+        """Keep the n-th value (reservoir filling, or Algorithm L's draw), then draw the next
+        position to keep: the gap is geometric, so skipped values cost one comparison."""
+        text = value if type(value) is str and len(value) <= MAX_VALUE_CHARS else _cell(value)
+        k = self._k
+        if n <= k:
+            self._sample.append(text)
+            if n < k:
+                self._next = n + 1
+                return
+        else:
+            self._sample[int(self._random() * k)] = text
+        random_ = self._random
+        self._w = min(self._w * (random_() or 0.5) ** self._inv_k, 1.0 - 1e-12)
+        self._next = n + int(math.log(random_() or 0.5) / math.log1p(-self._w)) + 1
 
     def findings(self) -> _Findings:
         if self._findings is None:
@@ -1315,14 +1323,16 @@ class TableScanner:
             ColumnScanner(h, index=i, max_values=max_values_per_column, seed=seed)
             for i, h in enumerate(self.header)
         ]
-        self._feeds = [c.feed for c in self.columns]
         self.rows = 0
 
     def feed(self, row: Sequence[str]) -> None:
+        """One data row; the hot loop of the scan (about 0.2 µs per cell)."""
         self.rows += 1
-        for feed, value in zip(self._feeds, row):  # noqa: B905 (ragged rows are fine)
+        for column, value in zip(self.columns, row):  # noqa: B905 (ragged rows are fine)
             if value:
-                feed(value)
+                n = column._seen = column._seen + 1
+                if n == column._next:
+                    column._keep(n, value)
 
     def finish(self) -> ScanReport:
         """Run the detectors, then the table-level rules: a bare "nom" header next to a
