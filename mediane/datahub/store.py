@@ -68,6 +68,7 @@ MAX_POINTS = 50_000
 EXAMPLES = 5
 TOP_VALUES = 10
 PROGRESS_EVERY = 50_000
+SAMPLE_ROWS = 10_000  # rows on which inference first tries the candidate types
 FETCH_SIZE = 2048
 
 # Columns the readers add next to the stored ones; a stored column never takes these names.
@@ -82,12 +83,15 @@ _NAME_MAX = 60
 @dataclass(frozen=True)
 class EngineConfig:
     """DuckDB limits. `temp_directory` is where a private spill directory is created for each
-    connection (the system's temporary directory when None)."""
+    connection (the system's temporary directory when None). Sorting a large version needs
+    about 64 MB per thread; below that DuckDB gives up with an out-of-memory error."""
 
     memory_limit: str = "256MB"
     threads: int = 2
     temp_directory: Path | None = None
-    max_line_size: int = 32 * 1024 * 1024  # longest CSV record (bytes), multi-line cells included
+    max_line_size: int = (
+        4 * 1024 * 1024
+    )  # longest CSV record (bytes), line breaks in cells included
 
 
 _config = EngineConfig()
@@ -358,22 +362,6 @@ def safe_names(labels: Sequence[str]) -> list[str]:
     return names
 
 
-class _HashingWriter:
-    """File-like text sink for csv.writer: encodes to UTF-8, hashes and counts the bytes."""
-
-    def __init__(self, raw: BinaryIO):
-        self.raw = raw
-        self.sha256 = hashlib.sha256()
-        self.size = 0
-
-    def write(self, text: str) -> int:
-        data = text.encode("utf-8", errors="replace")
-        self.sha256.update(data)
-        self.size += len(data)
-        self.raw.write(data)
-        return len(text)
-
-
 def write_version(
     header: list[str],
     rows: Iterable[Sequence[Any]],
@@ -483,29 +471,60 @@ def _write_csv(
     path: Path,
     progress: Callable[[WriteProgress], None] | None,
 ) -> tuple[int, int, str]:
+    """Writes the CSV by blocks of rows, hashing and counting the bytes on the way; returns the
+    row count, the size and the SHA-256."""
     width = len(labels)
-    count = 0
+    count = size = 0
+    sha256 = hashlib.sha256()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")  # None is written as an empty cell
+
+    def flush() -> None:
+        nonlocal size
+        data = buffer.getvalue().encode("utf-8", errors="replace")
+        sha256.update(data)
+        size += len(data)
+        raw.write(data)
+        buffer.seek(0)
+        buffer.truncate()
+
+    limit = int(_config.max_line_size)
+
+    def check_length(start: int, line: int) -> None:
+        # StringIO positions count characters; a UTF-8 character takes at most 4 bytes.
+        end = buffer.tell()
+        if 4 * (end - start) >= limit and len(buffer.getvalue()[start:end].encode()) >= limit:
+            where = f"La ligne {line} des données" if line else "L'en-tête"
+            raise StoreError(
+                f"{where} dépasse la longueur permise ({limit:,} octets).".replace(",", " "),
+                code="line-too-long",
+            )
+
     with path.open("wb") as raw:
-        sink = _HashingWriter(raw)
-        writer = csv.writer(sink, lineterminator="\r\n")
         writer.writerow(labels)
+        check_length(0, 0)
         for row in rows:
-            cells = ["" if cell is None else str(cell) for cell in row]
-            if len(cells) < width:
-                cells.extend([""] * (width - len(cells)))
-            elif len(cells) > width:
-                if any(cells[width:]):
+            if len(row) != width:
+                cells = list(row)
+                if len(cells) < width:
+                    cells.extend([""] * (width - len(cells)))
+                elif any(cell not in ("", None) for cell in cells[width:]):
                     raise StoreError(
                         f"La ligne {count + 1} des données a {len(cells)} cellules pour "
                         f"{width} colonnes.",
                         code="too-many-cells",
                     )
-                del cells[width:]
-            writer.writerow(cells)
+                row = cells[:width]
+            start = buffer.tell()
+            writer.writerow(row)
             count += 1
-            if progress and count % PROGRESS_EVERY == 0:
-                progress(WriteProgress("csv", count))
-    return count, sink.size, sink.sha256.hexdigest()
+            check_length(start, count)
+            if count % 1000 == 0:
+                flush()
+                if progress and count % PROGRESS_EVERY == 0:
+                    progress(WriteProgress("csv", count))
+        flush()
+    return count, size, sha256.hexdigest()
 
 
 def _read_csv_sql() -> str:
@@ -515,10 +534,11 @@ def _read_csv_sql() -> str:
     first record (a header label on two lines) made the read fail or return no row, and an
     explicit `strict_mode = true` did the same. `write_version` checks the row count anyway.
     """
+    size = int(_config.max_line_size)
     return (
         "read_csv(?, header = true, auto_detect = false, delim = ',', quote = '\"', "
         "escape = '\"', new_line = '\\r\\n', columns = ?, null_padding = false, "
-        f"max_line_size = {int(_config.max_line_size)})"
+        f"max_line_size = {size}, buffer_size = {2 * size})"
     )
 
 
@@ -533,29 +553,26 @@ def _write_parquet(
 ) -> list[Column]:
     source = _read_csv_sql()
     params = [str(csv_path), {name: "VARCHAR" for name in names}]
-    # One pass over the text: for each column, its filled cells, and those that each candidate
-    # type rejects.
     tried = [_INFERENCE if kind is None else _DECLARED[kind] for kind in declared]
-    aggregates = ["count(*)"]
-    for name, kinds in zip(names, tried, strict=True):
-        v = _quote(name)
-        aggregates.append(f"count({v})")
-        aggregates += [
-            f"count_if({v} IS NOT NULL AND NOT coalesce({_KINDS[k].check(v)}, false))"
-            for k in kinds
-        ]
     with _connect(csv_path.parent) as con:
-        counts = _fetchone(con, f"SELECT {', '.join(aggregates)} FROM {source}", params)
-        if counts[0] != row_count:
+        # Candidate types for inference are first tried on the first rows: most columns are
+        # text and lose every candidate there, so the pass over the whole file checks few.
+        sample = f"(SELECT * FROM {source} LIMIT {SAMPLE_ROWS})"
+        _rows, early = _rejections(con, sample, params, names, tried)
+        tried = [
+            kinds if kind is not None else [k for k, n in zip(kinds, bad, strict=True) if n == 0]
+            for kinds, kind, (_filled, bad) in zip(tried, declared, early, strict=True)
+        ]
+        rows, counts = _rejections(con, source, params, names, tried)
+        if rows != row_count:
             raise StoreError(
                 "Le fichier normalisé n'a pas pu être relu à l'identique.", code="storage-failed"
             )
-        position = 1
         columns: list[Column] = []
         selects: list[str] = []
-        for name, label, kinds, kind_declared in zip(names, labels, tried, declared, strict=True):
-            filled, bad = counts[position], list(counts[position + 1 : position + 1 + len(kinds)])
-            position += 1 + len(kinds)
+        for name, label, kinds, kind_declared, (filled, bad) in zip(
+            names, labels, tried, declared, counts, strict=True
+        ):
             chosen = next((k for k, n in zip(kinds, bad, strict=True) if n == 0), None)
             if not filled and kind_declared is None:
                 chosen = None  # nothing to infer from: text
@@ -592,6 +609,32 @@ def _write_parquet(
     if stored != row_count:
         raise StoreError("La version typée n'a pas toutes les lignes.", code="storage-failed")
     return columns
+
+
+def _rejections(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    params: list[Any],
+    names: list[str],
+    tried: list[list[str]],
+) -> tuple[int, list[tuple[int, list[int]]]]:
+    """One pass over text columns: the row count and, for each column, its filled cells and
+    the number of them that each of its candidate kinds rejects."""
+    aggregates = ["count(*)"]
+    for name, kinds in zip(names, tried, strict=True):
+        v = _quote(name)
+        aggregates.append(f"count({v})")
+        aggregates += [
+            f"count_if({v} IS NOT NULL AND NOT coalesce({_KINDS[k].check(v)}, false))"
+            for k in kinds
+        ]
+    counts = _fetchone(con, f"SELECT {', '.join(aggregates)} FROM {source}", params)
+    result = []
+    position = 1
+    for kinds in tried:
+        result.append((counts[position], list(counts[position + 1 : position + 1 + len(kinds)])))
+        position += 1 + len(kinds)
+    return counts[0], result
 
 
 # --- Queries -----------------------------------------------------------------------------------

@@ -227,6 +227,30 @@ def test_rows_of_uneven_length(tmp_path):
     assert not list((tmp_path / "v2").glob("*"))
 
 
+@pytest.fixture
+def engine():
+    """Engine settings changed by a test are restored after it."""
+    saved = store._config
+    yield store
+    store._config = saved
+
+
+def test_line_length_limit(tmp_path, engine):
+    engine.configure(max_line_size=1000, memory_limit="64MB", threads=1)
+    directory = write(tmp_path, ["a", "b"], [["é" * 450, "1"], ["x", "2"]])
+    assert column_values(directory, "a")[0] == "é" * 450
+    with pytest.raises(StoreError) as error:
+        write(tmp_path, ["a", "b"], [["x", "1"], ["é" * 500, "2"]], name="v2")
+    assert error.value.code == "line-too-long"
+    assert (
+        error.value.message == "La ligne 2 des données dépasse la longueur permise (1 000 octets)."
+    )
+    with pytest.raises(StoreError) as error:
+        write(tmp_path, ["a" * 1000], [], name="v3")
+    assert error.value.message.startswith("L'en-tête dépasse")
+    assert not list((tmp_path / "v2").glob("*"))
+
+
 def test_write_refusals(tmp_path):
     directory = write(tmp_path, ["a"], [["1"]])
     with pytest.raises(StoreError) as error:
