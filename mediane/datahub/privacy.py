@@ -23,10 +23,11 @@ Detectors (cheap prefilters first, checksums where they exist)
 - ``email``: an e-mail address anywhere in the cell. Role addresses (contact@, mairie@,
   accueil@, ce.0860001x@… of schools) are reported as ``role_email`` and never raise the
   verdict: they are not personal data.
-- ``phone``: French numbers (0X XX XX XX XX, +33, 0033, separators space . -) and North
-  American ones ((819) 555-0199, 418-555-0123, +1 …), checked with `phonenumbers` (results cached
-  by prefix). Ten plain digits without separator count as a North American number only under a
-  telephone header or with +1. Amounts, SIRET/SIREN, postal codes and years do not match.
+- ``phone``: French numbers (0X XX XX XX XX, +33, 0033, separators space . -; overseas
+  departments 0692…/+262… too) and North American ones ((819) 555-0199, 418-555-0123, +1 …),
+  checked with `phonenumbers` (results cached by prefix). Ten plain digits without separator
+  count as a North American number only under a telephone header or with +1. Amounts,
+  SIRET/SIREN, postal codes and years do not match.
 - ``nir``: French social security number, 15 characters with its key (97 − n mod 97, Corsica
   2A/2B), spaces allowed; 13 characters without key only under a NIR header.
 - ``sin``: Canadian social insurance number, 9 digits with the Luhn key (`stdnum.ca.sin`).
@@ -1516,18 +1517,18 @@ def generalise_coordinates(
     header: Sequence[str],
     rows: Iterable[Sequence[str]],
     lat_column: str | int,
-    lon_column: str | int,
+    lon_column: str | int | None,
     to_commune: Callable[[float, float], str | None],
     *,
     new_column: str = "commune",
 ) -> tuple[list[str], TransformedRows]:
     """Replace the latitude and longitude columns by one `new_column` column (at the place of
-    the first of the two) holding `to_commune(latitude, longitude)`. When both names designate
-    the same column, its cells hold "lat,lon" pairs (or WKT POINTs). Unparsable or
-    out-of-range coordinates, and points the lookup cannot place, give "" (counted in
-    `unparsable`)."""
+    the first of the two) holding `to_commune(latitude, longitude)`. When `lon_column` is the
+    same column as `lat_column` (or empty / None), its cells hold "lat,lon" pairs (or WKT
+    POINTs, longitude first). Unparsable or out-of-range coordinates, and points the lookup
+    cannot place, give "" (counted in `unparsable`)."""
     i_lat = _column_index(header, lat_column)
-    i_lon = _column_index(header, lon_column)
+    i_lon = i_lat if lon_column is None or lon_column == "" else _column_index(header, lon_column)
     if new_column in header and header.index(new_column) not in (i_lat, i_lon):
         raise PrivacyError(
             "duplicate_column",

@@ -768,6 +768,11 @@ def test_generalise_coordinates_from_one_pair_column() -> None:
     assert header == ["commune", "nom"]
     assert list(rows) == [["Trois-Rivières", "a"], ["", "b"]]
     assert rows.unparsable == 1
+    # An empty second column means the same: the form of the web layer sends "".
+    header, rows = generalise_coordinates(
+        ["nom", "geo"], [["a", "POINT(2.352222 48.856613)"]], "geo", "", lambda lat, lon: "Paris"
+    )
+    assert (header, list(rows)) == (["nom", "commune"], [["a", "Paris"]])
 
 
 def test_transforms_are_lazy_and_check_columns_first() -> None:
