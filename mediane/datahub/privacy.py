@@ -40,7 +40,9 @@ Detectors (cheap prefilters first, checksums where they exist)
   openings…) are not birth dates.
 - ``address``: a number followed by a French street type (rue, avenue, boulevard, chemin,
   impasse, allée, place, route, rang, quai, montée…), or a postal code with a city (75001 Paris,
-  G9A 5H7 Trois-Rivières). A postal code alone is not an address.
+  G9A 5H7 Trois-Rivières). A postal code alone is not an address. Street names without number
+  ("Rue des Lilas") are reported as ``street`` and become addresses when another column of the
+  table is a house number (numero, n° de voie, numéro civique…): the address is split.
 - ``name``: the whole cell is a person's name: "Prénom NOM", "NOM Prénom", "Prénom Nom",
   "M./Mme Prénom Nom", "NOM, Prénom" or a lone first name, the first names coming from
   gender-guesser's list (French, Belgian, Swiss, Luxembourg, English, North American, Italian,
@@ -79,7 +81,7 @@ import random
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from functools import cache, lru_cache
@@ -144,6 +146,7 @@ class Kind(StrEnum):
     # Informational: reported, never raise the verdict.
     ROLE_EMAIL = "role_email"
     COARSE_COORDINATES = "coarse_coordinates"
+    STREET = "street"  # a street name without number ("Rue des Lilas")
 
 
 LABELS: dict[Kind, str] = {
@@ -158,6 +161,7 @@ LABELS: dict[Kind, str] = {
     Kind.COORDINATES: "coordonnées géographiques précises",
     Kind.ROLE_EMAIL: "adresse électronique fonctionnelle",
     Kind.COARSE_COORDINATES: "coordonnées géographiques arrondies",
+    Kind.STREET: "nom de voie",
 }
 
 _PLURALS: dict[Kind, str] = {
@@ -172,6 +176,7 @@ _PLURALS: dict[Kind, str] = {
     Kind.COORDINATES: "des coordonnées précises (4 décimales ou plus, environ 10 m)",
     Kind.ROLE_EMAIL: "des adresses électroniques fonctionnelles",
     Kind.COARSE_COORDINATES: "des coordonnées arrondies",
+    Kind.STREET: "des noms de voie",
 }
 
 _REMEDIES: dict[Kind, str] = {
@@ -193,7 +198,7 @@ _REMEDIES: dict[Kind, str] = {
 _DIRECT = frozenset({Kind.EMAIL, Kind.PHONE, Kind.NIR, Kind.SIN, Kind.IBAN, Kind.BIRTH_DATE})
 # Kinds that, in another column, raise a names column to block (table-level rule).
 _IDENTIFIERS_WITH_NAMES = _DIRECT | {Kind.ADDRESS, Kind.COORDINATES}
-_INFORMATIONAL = frozenset({Kind.ROLE_EMAIL, Kind.COARSE_COORDINATES})
+_INFORMATIONAL = frozenset({Kind.ROLE_EMAIL, Kind.COARSE_COORDINATES, Kind.STREET})
 _KIND_ORDER = {kind: i for i, kind in enumerate(Kind)}
 
 
@@ -397,7 +402,8 @@ _HINTS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     (
         Kind.NAME,
         re.compile(
-            r"\b(prenoms?|patronymes?|nom de famille|nom d usage|nom de naissance|nom marital|"
+            r"\b(prenoms?|patronymes?|nom de famille|nom (d )?usage|nom (de )?naissance|"
+            r"nom marital|nom de jeune fille|"
             r"nom prenom|nom et prenoms?|noms et prenoms|nom complet|civilite|first ?names?|"
             r"last ?names?|surnames?|given names?|full ?names?|"
             r"noms? (du|de la|de l|des|d) (titulaire|beneficiaire|demandeur|declarant|locataire|"
@@ -703,6 +709,13 @@ _ADDRESS = re.compile(
     r"(?!(?:de|d'|d’)\s*(?:parking|stationnement|livraison|march[ée])\b)\w",
     re.IGNORECASE,
 )
+# A street without its number ("Rue des Lilas"): an address when another column of the
+# table holds the numbers (numero, n° de voie, numéro civique…).
+_STREET = re.compile(r"(?:" + _STREET_TYPES + r")\.?\s+\w", re.IGNORECASE)
+_NUMBER_HEADER = re.compile(
+    r"^(numero|num|no|n|nr|numeros|numero (de |dans la )?(voie|rue)|(num|no|n) (de )?(voie|rue)|"
+    r"numero civique|no civique|civique|house number)$"
+)
 # English order (Québec): "123 Main Street", "45 Sherbrooke St. West".
 _ADDRESS_EN = re.compile(
     r"(?<![\d])\d{1,5}\s+(?:[A-Z][\w'’.-]*\s+){1,3}"
@@ -940,8 +953,11 @@ def _kinds_of(s: str, o: _Options) -> tuple[Kind, ...]:
     encoded = s.encode()  # bytes.translate is the fastest way to count digits (10× str's)
     digits = len(encoded) - len(encoded.translate(None, _ASCII_DIGITS))
     if digits == 0:
-        if not found and _HAS_LETTER(s) and _is_person_name(s):
-            found.append(Kind.NAME)
+        if not found and _HAS_LETTER(s):
+            if _is_person_name(s):
+                found.append(Kind.NAME)
+            elif _STREET.match(s):
+                found.append(Kind.STREET)
         return tuple(found)
     letters = _HAS_LETTER(s) is not None
     if o.birth:
@@ -962,8 +978,11 @@ def _kinds_of(s: str, o: _Options) -> tuple[Kind, ...]:
     if letters:
         if digits >= 8 and _is_iban(s):
             found.append(Kind.IBAN)
-        if " " in s and _is_address(s):  # every address has a space; e-mails do not
-            found.append(Kind.ADDRESS)
+        if " " in s:  # every address has a space; e-mails do not
+            if _is_address(s):
+                found.append(Kind.ADDRESS)
+            elif _STREET.match(s):  # "Rue du 8 Mai 1945"
+                found.append(Kind.STREET)
     if (o.lat or o.lon or o.pair_hint) or (  # a pair: "46.34, -72.54", "POINT(2.35 48.85)"
         digits >= 2 and len(s) <= 60 and ("," in s or ";" in s or ("." in s and " " in s))
     ):
@@ -1045,7 +1064,7 @@ def _mask(kind: Kind, value: str) -> str:
         return _mask_chars(m.group() if m else value, 4, 3, alnum=True)
     if kind == Kind.BIRTH_DATE:
         return _mask_words(re.sub(r"(?<!\d)\d{1,2}(?!\d)", "••", value))
-    if kind == Kind.ADDRESS:
+    if kind in (Kind.ADDRESS, Kind.STREET):
         return _mask_words(_mask_chars(value, 0, 0), _KEEP_WORDS)
     if kind == Kind.NAME:
         return _mask_words(value)
@@ -1339,6 +1358,8 @@ class TableScanner:
         """Run the detectors, then the table-level rules: a bare "nom" header next to a
         "prénom" one holds surnames; names and another identifier block each other."""
         findings = [c.findings() for c in self.columns]
+        if any(_NUMBER_HEADER.match(_normalise_header(c.name)) for c in self.columns):
+            findings = [_streets_as_addresses(f) for f in findings]
         first_names = any(
             c.hint is not None
             and c.hint.kind == Kind.NAME
@@ -1371,6 +1392,19 @@ class TableScanner:
                 report = _assess(c.index, c.name, hint, f, context)
             reports.append(report)
         return ScanReport(tuple(reports), self.rows, self.max_values_per_column)
+
+
+def _streets_as_addresses(f: _Findings) -> _Findings:
+    """Street names next to a house-number column are addresses split over two columns."""
+    streets = f.counts.get(Kind.STREET, 0)
+    if not f.examined or streets / f.examined < BLOCK_RATIO:
+        return f
+    counts = dict(f.counts)
+    counts[Kind.ADDRESS] = counts.get(Kind.ADDRESS, 0) + counts.pop(Kind.STREET)
+    examples = dict(f.examples)
+    merged = examples.get(Kind.ADDRESS, ()) + examples.pop(Kind.STREET, ())
+    examples[Kind.ADDRESS] = merged[:MAX_EXAMPLES]
+    return replace(f, counts=counts, examples=examples)
 
 
 def scan_table(

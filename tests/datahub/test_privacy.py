@@ -91,6 +91,8 @@ TODAY = date.today()
         ("tel_portable", Kind.PHONE, True),
         ("Prénom", Kind.NAME, True),
         ("Nom de famille", Kind.NAME, True),
+        ("NOM_USAGE", Kind.NAME, True),
+        ("nom_prenom", Kind.NAME, True),
         ("Nom du titulaire", Kind.NAME, True),
         ("Date de naissance", Kind.BIRTH_DATE, True),
         ("date_naissance", Kind.BIRTH_DATE, True),
@@ -403,6 +405,23 @@ def test_addresses_with_names_block_both_columns() -> None:
     assert report.column("nom").verdict == Verdict.BLOCK
     assert "« nom »" in report.column("adresse").explanation
     assert report.verdict == Verdict.BLOCK
+
+
+def test_address_split_over_number_and_street_columns() -> None:
+    header = ["nom du pétitionnaire", "numero", "voie", "code_postal", "commune"]
+    rows = [
+        ["Marie DUPONT", "12", "rue des Lilas", "58000", "Nevers"],
+        ["Jean TREMBLAY", "1234", "Rang Saint-Joseph", "G9A 5H7", "Trois-Rivières"],
+        ["Sophie LEFEBVRE", "8 bis", "Allée des Tilleuls", "58000", "Nevers"],
+    ]
+    report = scan_table(header, rows)
+    assert report.column("voie").kind == Kind.ADDRESS
+    assert report.column("voie").verdict == Verdict.BLOCK
+    assert report.column("nom du pétitionnaire").verdict == Verdict.BLOCK
+    # Without a number column, street names are only reported.
+    streets = scan_table(["voie"], [[r[2]] for r in rows]).columns[0]
+    assert streets.verdict == Verdict.OK
+    assert found(streets, Kind.STREET).matches == 3
 
 
 # ----------------------------------------------------------------------------- names
