@@ -372,10 +372,11 @@ def write_version(
 ) -> StoredVersion:
     """Stores a version in `directory` (created if needed, must not already hold one).
 
-    `rows` is consumed once, row by row: cells are text (None is an empty cell); a short row is
-    padded with empty cells, a longer one is refused unless its extra cells are empty. `types`
-    maps header labels (or safe names) to Table Schema types. Memory stays bounded whatever the
-    size: Python holds one row, DuckDB works within its memory limit.
+    `rows` is consumed once: cells are text (None is an empty cell); a short row is padded
+    with empty cells, a longer one is refused unless its extra cells are empty. `types` maps
+    header labels (or safe names) to Table Schema types; unknown keys are ignored. Memory stays
+    bounded whatever the size: Python holds 1,000 rows at a time, DuckDB works within its
+    memory limit.
     """
     directory = Path(directory)
     _check_path(directory)
@@ -448,20 +449,16 @@ def open_version(directory: Path) -> StoredVersion:
 
 
 def _declared_kinds(labels: list[str], names: list[str], types: dict[str, str]) -> list[str | None]:
-    """For each column, its declared Table Schema type (None: to infer)."""
+    """For each column, its declared Table Schema type (None: to infer). Keys are labels or
+    safe names; a key matching no column is ignored (a schema field missing from the file is
+    the validation's business, not a reason to refuse storing the file)."""
     declared: list[str | None] = [None] * len(labels)
     for key, type_name in types.items():
         positions = [i for i, label in enumerate(labels) if label == key] or [
             i for i, name in enumerate(names) if name == key
         ]
-        if not positions:
-            raise StoreError(f"Colonne inconnue : « {key} ».", code="unknown-column")
-        if type_name not in _DECLARED:
-            raise StoreError(
-                f"Type « {type_name} » inconnu pour la colonne « {key} ».", code="unknown-type"
-            )
         for i in positions:
-            declared[i] = type_name
+            declared[i] = str(type_name)
     return declared
 
 
@@ -553,7 +550,7 @@ def _write_parquet(
 ) -> list[Column]:
     source = _read_csv_sql()
     params = [str(csv_path), {name: "VARCHAR" for name in names}]
-    tried = [_INFERENCE if kind is None else _DECLARED[kind] for kind in declared]
+    tried = [_INFERENCE if kind is None else _DECLARED.get(kind, []) for kind in declared]
     with _connect(csv_path.parent) as con:
         # Candidate types for inference are first tried on the first rows: most columns are
         # text and lose every candidate there, so the pass over the whole file checks few.
@@ -578,20 +575,14 @@ def _write_parquet(
                 chosen = None  # nothing to infer from: text
             v = _quote(name)
             if chosen is None:
-                type_name = (
-                    kind_declared if kind_declared and not _DECLARED[kind_declared] else "string"
-                )
-                invalid = min(bad) if kind_declared and bad else 0
-                columns.append(
-                    Column(
-                        name,
-                        label,
-                        type_name,
-                        "VARCHAR",
-                        declared_type=kind_declared if invalid else None,
-                        invalid_cells=invalid,
-                    )
-                )
+                if kind_declared is None:
+                    column = Column(name, label, "string", "VARCHAR")
+                elif kind_declared in _DECLARED and not _DECLARED[kind_declared]:
+                    column = Column(name, label, kind_declared, "VARCHAR")  # geopoint, object…
+                else:  # some cells do not fit, or a type this module does not know
+                    invalid = min(bad) if bad else 0
+                    column = Column(name, label, "string", "VARCHAR", kind_declared, invalid)
+                columns.append(column)
                 selects.append(f"{v} AS {v}")
             else:
                 kind = _KINDS[chosen]
@@ -639,7 +630,6 @@ def _rejections(
 
 # --- Queries -----------------------------------------------------------------------------------
 
-Op = Literal["eq", "ne", "lt", "lte", "gt", "gte", "contains", "in", "isnull"]
 _COMPARISONS = {"eq": "=", "lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 
 
@@ -1265,6 +1255,22 @@ class VersionDiff:
     examples_changed: list[ChangedRow]
 
 
+def _key_column(old: StoredVersion, new: StoredVersion, name: str) -> str:
+    """The safe name of a key column given by name or by label (a Table Schema primaryKey
+    names the fields as the header does), present in both versions."""
+    for version in (new, old):
+        if any(c.name == name for c in version.columns):
+            continue
+        labelled = [c.name for c in version.columns if c.label == name]
+        if len(labelled) == 1:
+            name = labelled[0]
+    if not all(any(c.name == name for c in v.columns) for v in (old, new)):
+        raise QueryError(
+            f"La colonne clé « {name} » n'est pas dans les deux versions.", code="unknown-column"
+        )
+    return name
+
+
 def _comparable(old: Column, new: Column) -> tuple[str, str]:
     """SQL expressions of a common column in each version that compare equal when the values
     are: numbers as numbers, other types as text when they differ between the versions."""
@@ -1286,12 +1292,7 @@ def diff(old_dir: Path, new_dir: Path, *, key: Sequence[str] | None = None) -> V
     if key is not None:
         if isinstance(key, str) or not key:
             raise QueryError("La clé doit être une liste de colonnes.", code="bad-key")
-        for name in key:
-            if name not in old_names or name not in new_names:
-                raise QueryError(
-                    f"La colonne clé « {name} » n'est pas dans les deux versions.",
-                    code="unknown-column",
-                )
+        key = [_key_column(old, new, name) for name in key]
     with _connect(old.directory, new.directory) as con:
         if key is None:
             counts, examples = _diff_multiset(con, old, new, common)

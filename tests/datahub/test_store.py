@@ -209,6 +209,19 @@ def test_declared_types_and_a_cell_that_breaks_its_type(tmp_path):
     ]
 
 
+def test_types_of_fields_missing_or_unknown(tmp_path):
+    # A schema field absent from the file is the validator's business; an unknown type keeps
+    # the text and says what was asked.
+    types = {"absent": "integer", "a": "entier", "b": "list"}
+    directory = write(tmp_path, ["a", "b"], [["1", "x,y"]], types=types)
+    columns = store.open_version(directory).columns
+    assert [(c.type, c.sql_type, c.declared_type) for c in columns] == [
+        ("string", "VARCHAR", "entier"),
+        ("string", "VARCHAR", "list"),
+    ]
+    assert rows_of(directory) == [["1", "x,y"]]
+
+
 def test_integers_are_never_rounded(tmp_path):
     directory = write(tmp_path, ["n"], [["1.5"], ["2"]], types={"n": "integer"})
     column = store.open_version(directory).columns[0]
@@ -257,14 +270,9 @@ def test_write_refusals(tmp_path):
         store.write_version(["a"], iter([["2"]]), directory)
     assert error.value.code == "version-exists"
     assert column_values(directory, "a") == [1]
-    for header, types, code in [
-        ([], None, "no-columns"),
-        (["a"], {"b": "integer"}, "unknown-column"),
-        (["a"], {"a": "entier"}, "unknown-type"),
-    ]:
-        with pytest.raises(StoreError) as error:
-            store.write_version(header, iter([]), tmp_path / "other", types=types)
-        assert error.value.code == code
+    with pytest.raises(StoreError) as error:
+        store.write_version([], iter([]), tmp_path / "other")
+    assert error.value.code == "no-columns"
     with pytest.raises(StoreError) as error:
         store.open_version(tmp_path / "missing")
     assert error.value.code == "missing-version"
@@ -752,8 +760,14 @@ def test_diff_with_key(tmp_path):
             changes=[store.CellChange("population", 54000, 55000)],
         )
     ]
-    # Columns only in one version do not make a row "changed"; a key of two columns works.
+    # Columns only in one version do not make a row "changed"; a key of two columns works, and
+    # so does a key given by header labels (a Table Schema primaryKey).
     assert store.diff(old, new, key=["ville", "id"]).rows_changed == 1
+    renamed = write(tmp_path, ["Identifiant", "ville", "population", "x"], new_rows, name="renamed")
+    with pytest.raises(QueryError) as error:
+        store.diff(old, renamed, key=["id"])
+    assert error.value.code == "unknown-column"
+    assert store.diff(renamed, renamed, key=["Identifiant"]).key == ["identifiant"]
 
 
 def test_diff_compares_a_column_whose_type_changed(tmp_path):
