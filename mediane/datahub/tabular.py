@@ -23,10 +23,11 @@ sheet of a workbook is read.
 Memory: CSV is decoded and parsed line by line; a line (or a record spanning several lines) is
 never longer than `max_cell_bytes`, checked *before* it is held whole. XLSX is read with openpyxl
 in read-only mode, which streams the sheet XML but holds the shared-strings table in memory (the
-distinct texts of the workbook). ODS is read with python-calamine: `iter_rows()` converts rows
-to Python lazily, but calamine parses the whole sheet (`content.xml`) into Rust memory when the
-sheet is opened, so memory grows with the number of cells; the uncompressed XML parts held in
-memory are therefore capped (`MAX_XML_BYTES`) against zip bombs.
+distinct texts of the workbook); it is slow (a few thousand rows of 16 columns per second).
+ODS is read with python-calamine: `iter_rows()` converts rows to Python lazily, but calamine
+parses the whole `content.xml` (every sheet) into Rust memory when the workbook is opened, so
+memory grows with the number of cells (about 150 bytes a cell); the uncompressed XML parts held
+in memory are therefore capped (`MAX_XML_BYTES`) against zip bombs.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ SAMPLE_BYTES = 64 * 1024
 SNIFF_LINES = 100
 DELIMITERS = ",;\t|"
 # Uncompressed size allowed for the XML parts a spreadsheet reader holds in memory (the shared
-# strings of an XLSX, the content of an ODS): a guard against zip bombs.
-MAX_XML_BYTES = 1_000_000_000
+# strings of an XLSX, the content of an ODS, which takes about 1.6 times its size in memory):
+# a guard against zip bombs.
+MAX_XML_BYTES = 400_000_000
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 _BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from mediane.datahub import tabular
 from mediane.datahub.tabular import TabularError, cell_text, open_table
 
 ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
@@ -356,6 +357,16 @@ def test_ods_with_an_empty_first_row_has_no_header(tmp_path):
     with pytest.raises(TabularError) as caught:
         open_table(path)
     assert caught.value.code == "no-header"
+
+
+def test_spreadsheet_too_large_once_uncompressed(tmp_path, monkeypatch):
+    """The XML parts held in memory are capped (zip bombs)."""
+    path = write_ods(tmp_path / "bombe.ods", [["a"], ["x" * 5000]])
+    monkeypatch.setattr(tabular, "MAX_XML_BYTES", 4000)
+    with pytest.raises(TabularError) as caught:
+        open_table(path)
+    assert caught.value.code == "too-large"
+    assert "CSV" in caught.value.message
 
 
 def test_spreadsheet_without_any_cell_is_empty(tmp_path):
