@@ -45,6 +45,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -984,14 +985,15 @@ def profile(version_dir: Path) -> list[ColumnProfile]:
                 for p in data["columns"]
             ]
     profiles = _compute_profiles(version)
-    _write_json(
-        cache,
-        {
-            "format": FORMAT_VERSION,
-            "sha256": version.sha256,
-            "columns": [dataclasses.asdict(p) for p in profiles],
-        },
-    )
+    with contextlib.suppress(OSError):  # a read-only store still answers, uncached
+        _write_json(
+            cache,
+            {
+                "format": FORMAT_VERSION,
+                "sha256": version.sha256,
+                "columns": [dataclasses.asdict(p) for p in profiles],
+            },
+        )
     return profiles
 
 
@@ -1015,8 +1017,8 @@ def _compute_profiles(version: StoredVersion) -> list[ColumnProfile]:
                     (jsonable(value), n)
                     for value, n in _fetchall(
                         con,
-                        f"SELECT {col}, count(*) AS n FROM {source} WHERE {col} IS NOT NULL "
-                        f"GROUP BY {col} ORDER BY n DESC, {col} LIMIT {TOP_VALUES}",
+                        f"SELECT {col}, count(*) AS _n FROM {source} WHERE {col} IS NOT NULL "
+                        f"GROUP BY {col} ORDER BY _n DESC, {col} LIMIT {TOP_VALUES}",
                         [path],
                     )
                 ]
@@ -1598,7 +1600,13 @@ def _fetchmany(cursor: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
 
 
 def _write_json(path: Path, data: Any) -> None:
-    """Writes a JSON file atomically (readers see the old file or the new one)."""
-    part = path.with_name(path.name + ".part")
-    part.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    part.replace(path)
+    """Writes a JSON file atomically (readers see the old file or the new one, and two writers
+    do not share a temporary file)."""
+    part = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        with part.open("w", encoding="utf-8") as f:
+            json.dump(data, f, ensure_ascii=False, indent=1)
+        part.replace(path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise

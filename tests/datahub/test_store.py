@@ -803,6 +803,25 @@ def test_diff_refusals_and_key_guess(tmp_path):
     assert store.guess_key(other) == ["code_insee"]  # identifier-like name before "nom"
 
 
+def test_column_names_never_clash_with_internal_aliases(tmp_path):
+    header = ["n", "_g", "_v", "h", "c", "r", "first", "k0", "lat", "lon", "file_row_number"]
+    rows = [[str(i), "a", "b", "h", "c", "r", "f", str(i), "45.5", "-73.5", "x"] for i in range(3)]
+    directory = write(tmp_path, header, rows)
+    names = [c.name for c in store.open_version(directory).columns]
+    assert names[:3] == ["n", "g", "v"] and names[-1] == "file_row_number_2"
+    assert [p.distinct for p in store.profile(directory)][:2] == [3, 1]
+    for name in names:
+        assert sum(n for _g, n in store.aggregate(directory, by=name)) == 3
+        assert store.query(directory, sort=[(name, "desc")]).total == 3
+    assert store.aggregate(directory, by="g", measure="n", fn="sum") == [("a", 3)]
+    assert store.points(directory, "lat", "lon").total == 3
+    changed = write(tmp_path, header, [[*rows[0][:6], "g", *rows[0][7:]]], name="changed")
+    result = store.diff(directory, changed, key=["n"])
+    assert (result.rows_changed, result.rows_removed) == (1, 2)
+    assert result.examples_changed[0].changes == [store.CellChange("first", "f", "g")]
+    assert store.diff(directory, changed).rows_unchanged == 0
+
+
 def test_diff_without_common_columns(tmp_path):
     old = write(tmp_path, ["a"], [["1"], ["2"]], name="old")
     new = write(tmp_path, ["b"], [["1"]], name="new")
