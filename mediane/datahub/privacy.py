@@ -70,7 +70,15 @@ Verdicts ("block" > "warn" > "ok") and thresholds
 - A header that names personal data (courriel, téléphone, NIR, NAS, IBAN, date de naissance,
   adresse, prénom, nom de famille…) **warns** even when no value matches (empty sample,
   unusual format). A bare "nom" / "name" header is a weak hint (equipment names are common):
-  it is reported but does not change the verdict.
+  it is reported but does not change the verdict, unless the table also has a "prénom" column
+  (the "nom" column then holds surnames and counts as a names column).
+
+Transforms
+----------
+`drop_column`, `pseudonymise_column` (HMAC-SHA256 with the dataset's key, 16 hex characters),
+`generalise_dates` (to the year) and `generalise_coordinates` (to the commune given by a
+lookup) are streaming: each checks its columns at once (`PrivacyError`, French message and a
+stable `code`) and returns the new header and a lazy `TransformedRows` iterator.
 """
 
 from __future__ import annotations
