@@ -1542,7 +1542,14 @@ def _connect(*directories: Path) -> Iterator[duckdb.DuckDBPyConnection]:
                 "autoload_known_extensions": False,
             },
         )
-        allowed = [os.path.join(str(Path(d).resolve()), "") for d in (*directories, Path(spill))]
+        # Each directory as given (made absolute) and with its links resolved.
+        allowed = sorted(
+            {
+                os.path.join(form, "")
+                for d in (*directories, Path(spill))
+                for form in (os.path.abspath(d), str(Path(d).resolve()))
+            }
+        )
         con.execute(f"SET allowed_directories = [{', '.join(_literal(d) for d in allowed)}]")
         con.execute("SET enable_external_access = false")
         con.execute("SET TimeZone = 'UTC'")

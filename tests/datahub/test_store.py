@@ -901,6 +901,11 @@ def test_one_million_rows_in_bounded_memory(tmp_path):
     timings["diff by key"] = time.perf_counter() - started
     assert result.rows_changed == count
 
+    started = time.perf_counter()
+    result = store.diff(tmp_path / "v1", tmp_path / "v2")
+    timings["diff by rows"] = time.perf_counter() - started
+    assert result.rows_unchanged + result.rows_added == count
+
     after = peak_rss_mb()
     report = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items())
     print(
