@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "mediane.search",
     "mediane.market",
     "mediane.summit",
+    "mediane.datahub",
     "mediane.notifications",
     "mediane.api",
     "mediane.demo",
@@ -325,6 +326,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGO_MAX_BYTES = env_int("MEDIANE_LOGO_MAX_BYTES", 2 * 1024 * 1024)
 IMPORT_MAX_BYTES = env_int("MEDIANE_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 MARKET_ATTACHMENT_MAX_BYTES = env_int("MEDIANE_MARKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Data hub: largest dataset upload, and where processed versions live (normalised CSV, Parquet,
+# profiles; rebuilt from the uploads kept in the private storage). Shared by every worker and
+# app server of a deployment (a local disk on one machine, a shared volume beyond).
+DATAHUB_MAX_UPLOAD_BYTES = env_int("MEDIANE_DATAHUB_MAX_UPLOAD_BYTES", 200 * 1000 * 1000)
+DATAHUB_ROOT = Path(env("MEDIANE_DATAHUB_ROOT", str(VAR_DIR / "datahub")))
 
 # --- Internationalisation -------------------------------------------------------------------
 # Source strings are written in French (see docs/architecture.md); English comes from locale/en.

@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve as static_serve
 
 from mediane.api.api import api_v1
+from mediane.datahub import views as datahub_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -18,6 +19,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("recherche/", include("mediane.search.urls")),
     path("notifications/", include("mediane.notifications.urls")),
     path("sommet/", include("mediane.summit.urls")),
+    path("donnees/", include("mediane.datahub.urls")),
+    path("catalogue.<str:fmt>", datahub_views.catalogue_dcat, name="datahub_catalogue_dcat"),
+    path(
+        "catalogue.ttl", datahub_views.catalogue_dcat, {"fmt": "ttl"}, name="datahub_catalogue_ttl"
+    ),
+    path(
+        "donnees/<slug:slug>/dcat.<str:fmt>",
+        datahub_views.dataset_dcat,
+        name="datahub_dataset_dcat",
+    ),
     path("", include("mediane.market.urls")),
 ]
 

@@ -7,6 +7,7 @@ import pytest
 def _media_root(settings, tmp_path):
     """Uploaded files of a test go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.DATAHUB_ROOT = tmp_path / "datahub"
     settings.STORAGES = {
         **settings.STORAGES,
         "private": {

@@ -114,6 +114,7 @@ install_error_handlers(api_v1)
 
 def _mount_routers() -> None:
     from mediane.api.me import router as me_router
+    from mediane.datahub.api import router as datahub_router
     from mediane.directory.api import router as directory_router
     from mediane.market.api import router as market_router
     from mediane.search.api import router as search_router
@@ -126,6 +127,7 @@ def _mount_routers() -> None:
     api_v1.add_router("", me_router)
     api_v1.add_router("", market_router)
     api_v1.add_router("", summit_router)
+    api_v1.add_router("", datahub_router)
 
 
 _mount_routers()

@@ -26,6 +26,7 @@ class Topic(models.TextChoices):
     OFFER = "offer", _("Offres")
     SUMMIT = "summit", _("Sommet")
     NETWORK = "network", _("Réseau")
+    DATA = "data", _("Données")
 
 
 def topic_label(topic: str) -> str:

@@ -52,6 +52,7 @@ def test_the_expected_operations_exist():
         "challenge_invitations", "challenge_invite", "challenge_invitation_withdraw",
         "organisation_invitations",
         "summit_editions", "summit_edition_get", "summit_agenda",
+        "datasets_list", "datasets_get", "datasets_rows", "datasets_rows_csv", "datasets_profile",
     }  # fmt: skip
 
 
@@ -61,7 +62,7 @@ def test_openapi_document_is_served_as_valid_json(client):
     assert response.status_code == 200
     schema = json.loads(response.content)
     assert schema["openapi"].startswith("3.")
-    assert len([1 for item in schema["paths"].values() for m in METHODS if m in item]) == 24
+    assert len([1 for item in schema["paths"].values() for m in METHODS if m in item]) == 29
     assert "ErrorOut" in schema["components"]["schemas"]
 
 

@@ -20,6 +20,7 @@ from django.contrib.auth.models import AnonymousUser
 from mediane.accounts.models import ApiToken, Invitation, Membership, Role, User
 from mediane.core.models import AuditEntry
 from mediane.core.permissions import can, registered_rules
+from mediane.datahub.models import Dataset, DatasetVersion, TableSchema
 from mediane.directory.models import Expert, Organisation, Sector
 from mediane.market.models import (
     Answer,
@@ -88,6 +89,7 @@ def organisation_row(view: frozenset[str]) -> dict[str, frozenset[str]]:
         "delete": O_ADMIN | STAFF,
         "manage_members": O_ADMIN | STAFF,
         "create": AUTHENTICATED,
+        "create_dataset": O_EDITORS | STAFF,
     }
 
 
@@ -126,6 +128,21 @@ def challenge_row(
         "view_answers": STAFF,
         "score": SUPERUSER_ONLY,
         "view_ranking": ranking,
+    }
+
+
+def dataset_row(view: frozenset[str]) -> dict[str, frozenset[str]]:
+    """A dataset of O: its editors edit, upload, transform, open and publish it; only its
+    admins record a legal basis for personal data; its people see processing details."""
+    return {
+        "view": view,
+        "view_internal": O_MEMBERS | STAFF,
+        "change": O_EDITORS | STAFF,
+        "upload": O_EDITORS | STAFF,
+        "transform": O_EDITORS | STAFF,
+        "set_visibility": O_EDITORS | STAFF,
+        "publish": O_EDITORS | STAFF,
+        "record_legal_basis": O_ADMIN | STAFF,
     }
 
 
@@ -278,6 +295,20 @@ EXPECTED: dict[str, tuple[type, dict[str, frozenset[str]]]] = {
         },
     ),
     "meeting_outcome_by_member": (MeetingOutcome, {"view": O_EDITORS | STAFF | {"member"}}),
+    # Data hub (mediane/datahub/rules.py): datasets of O at each access level, and versions.
+    "dataset_public_of_o": (Dataset, dataset_row(EVERYONE)),
+    "dataset_network_of_o": (Dataset, dataset_row(NETWORK)),
+    "dataset_private_of_o": (Dataset, dataset_row(O_MEMBERS | STAFF)),
+    "version_clear_of_public": (DatasetVersion, {"view": EVERYONE}),
+    # A standing blocking personal-data finding: only O's people see it, even on a public dataset.
+    "version_blocked_of_public": (DatasetVersion, {"view": O_MEMBERS | STAFF}),
+    "version_processing_of_public": (DatasetVersion, {"view": O_MEMBERS | STAFF}),
+    "version_clear_of_network": (DatasetVersion, {"view": NETWORK}),
+    "version_clear_of_private": (DatasetVersion, {"view": O_MEMBERS | STAFF}),
+    "table_schema": (
+        TableSchema,
+        {"view": EVERYONE, "add": frozenset({"member", "editor", "admin", "admin_other"}) | STAFF},
+    ),
 }
 
 
@@ -336,7 +367,36 @@ def world(db) -> dict[str, Any]:
     }
     objects.update(_invitation_objects(objects, other))
     objects.update(_summit_objects(o, users))
+    objects.update(_datahub_objects(o))
     return {"users": users, "objects": objects}
+
+
+def _datahub_objects(o: Any) -> dict[str, Any]:
+    def dataset(visibility: str) -> Dataset:
+        return Dataset.objects.create(
+            organisation=o, slug=f"donnees-{visibility}", title="Données", visibility=visibility
+        )
+
+    public, network, private = dataset("public"), dataset("network"), dataset("private")
+
+    def version(of: Dataset, number: int, **fields: Any) -> DatasetVersion:
+        values = {"status": "ready", "privacy_status": "ok", **fields}
+        return DatasetVersion.objects.create(dataset=of, number=number, **values)
+
+    blocked_scan = {"columns": [{"column": "courriel", "verdict": "block"}]}
+    return {
+        "dataset_public_of_o": public,
+        "dataset_network_of_o": network,
+        "dataset_private_of_o": private,
+        "version_clear_of_public": version(public, 1),
+        "version_blocked_of_public": version(public, 2, privacy_status="block", scan=blocked_scan),
+        "version_processing_of_public": version(
+            public, 3, status="processing", privacy_status="unknown"
+        ),
+        "version_clear_of_network": version(network, 1),
+        "version_clear_of_private": version(private, 1),
+        "table_schema": TableSchema.objects.get(identifier="scdl/subventions"),
+    }
 
 
 def _summit_objects(o: Any, users: dict[str, Any]) -> dict[str, Any]:

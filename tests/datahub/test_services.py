@@ -1,0 +1,275 @@
+"""Data hub services and processing: versions, validation with the shipped SCDL examples, the
+personal-data gate, legal bases, transforms, what changed, failures that leave nothing behind."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from mediane.core.errors import Conflict, ValidationFailed
+from mediane.core.models import AuditEntry
+from mediane.datahub import services
+from mediane.datahub.models import (
+    LegalBasis,
+    PrivacyStatus,
+    TableSchema,
+    ValidationStatus,
+    VersionStatus,
+)
+from tests.datahub.factories import PEOPLE_CSV, PLAIN_CSV, SCDL, dataset, make_hub, process, upload
+
+pytestmark = pytest.mark.django_db
+
+needs_scdl = pytest.mark.skipif(not SCDL.exists(), reason=f"SCDL examples not found in {SCDL}")
+
+
+@pytest.fixture
+def hub():
+    return make_hub()
+
+
+def test_shipped_schemas_are_in_the_database():
+    refs = {s.ref for s in TableSchema.objects.all()}
+    assert "scdl/subventions@2.1.1" in refs
+    assert "scdl/deliberations@2.1.5" in refs
+
+
+def test_a_new_dataset_is_private_and_only_editors_create_one(hub):
+    ds = dataset(hub)
+    assert ds.visibility == "private" and ds.slug == "subventions-2025"
+    assert dataset(hub).slug == "subventions-2025-2"
+    with pytest.raises(PermissionDenied):
+        services.dataset_create(actor=hub.member, organisation=hub.city, title="X")
+    with pytest.raises(PermissionDenied):
+        services.dataset_create(actor=hub.outsider, organisation=hub.city, title="X")
+    with pytest.raises(ValidationFailed):
+        services.dataset_create(actor=hub.editor, organisation=hub.city, title="  ")
+    with pytest.raises(ValidationFailed):
+        services.dataset_create(actor=hub.editor, organisation=hub.city, title="X", themes=["NOPE"])
+
+
+def test_upload_creates_a_ready_version_that_becomes_current(hub):
+    ds = dataset(hub)
+    version = upload(hub, ds, PLAIN_CSV)
+    assert version.status == VersionStatus.READY, version.error
+    assert version.row_count == 4 and len(version.columns) == 3
+    assert version.delimiter == ";"
+    assert version.privacy_status == PrivacyStatus.OK
+    assert version.validation_status == ValidationStatus.NONE
+    ds.refresh_from_db()
+    assert ds.current_version_id == version.pk
+    assert AuditEntry.objects.filter(action="datahub.version.upload").count() == 1
+
+
+def test_a_second_version_says_what_changed(hub):
+    ds = dataset(hub)
+    upload(hub, ds, PLAIN_CSV)
+    second = upload(
+        hub,
+        ds,
+        "annee;equipement;visites;ouverture\n"
+        "2023;Médiathèque;41000;oui\n"
+        "2024;Médiathèque;43500;oui\n"
+        "2025;Médiathèque;44000;oui\n"
+        "2025;Piscine;49000;non\n",
+    )
+    assert second.number == 2 and second.status == VersionStatus.READY
+    changes = second.changes
+    assert changes["from"] == 1
+    assert changes["columns_added"] == ["ouverture"]
+    assert changes["rows_added"] == 2
+    assert changes["rows_removed"] == 2  # the 2023 and 2024 swimming pool rows
+
+
+def test_a_file_that_cannot_be_read_fails_and_leaves_the_current_version(hub):
+    ds = dataset(hub)
+    good = upload(hub, ds, PLAIN_CSV)
+    bad = upload(hub, ds, b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20, name="faux.csv")
+    assert bad.status == VersionStatus.FAILED
+    assert bad.error_code == "binary" and bad.error
+    ds.refresh_from_db()
+    assert ds.current_version_id == good.pk
+    with pytest.raises(ValidationFailed):
+        services.version_upload(
+            actor=hub.editor, dataset=ds, file=io.BytesIO(b""), filename="vide.csv"
+        )
+
+
+def test_upload_size_limit(hub, settings):
+    settings.DATAHUB_MAX_UPLOAD_BYTES = 100
+    ds = dataset(hub)
+    with pytest.raises(ValidationFailed) as error:
+        services.version_upload(
+            actor=hub.editor, dataset=ds, file=io.BytesIO(b"a,b\n" * 100), filename="big.csv"
+        )
+    assert error.value.code == "too_large"
+    assert not ds.versions.exists()
+
+
+@needs_scdl
+def test_shipped_examples_validate_as_documented(hub):
+    schema = TableSchema.objects.get(identifier="scdl/subventions", version="2.1.1")
+    ds = dataset(hub, schema=schema)
+    valid = upload(hub, ds, (SCDL / "subventions-2.1.1/exemples/exemple_valide.csv").read_bytes())
+    assert valid.status == VersionStatus.READY, valid.error
+    assert valid.validation_status == ValidationStatus.VALID, valid.validation
+    assert valid.row_count == 29
+    invalid = upload(
+        hub,
+        ds,
+        (SCDL / "subventions-2.1.1/exemples/exemple_invalide_erreurs_cellules.csv").read_bytes(),
+    )
+    assert invalid.validation_status == ValidationStatus.INVALID
+    assert len(invalid.validation["errors"]) >= 16
+    deliberations = TableSchema.objects.get(identifier="scdl/deliberations")
+    ds2 = dataset(hub, title="Délibérations", schema=deliberations)
+    example = upload(
+        hub,
+        ds2,
+        (SCDL / "deliberations-2.1.5/exemples/exemple_synthetique_valide.csv").read_bytes(),
+    )
+    assert example.validation_status == ValidationStatus.VALID, example.validation
+
+
+def test_personal_data_blocks_opening_until_treated(hub):
+    ds = dataset(hub)
+    version = upload(hub, ds, PEOPLE_CSV)
+    assert version.privacy_status == PrivacyStatus.BLOCK
+    blocked = set(version.blocking_columns())
+    assert "courriel" in blocked
+    for visibility in ("public", "network"):
+        with pytest.raises(Conflict) as error:
+            services.dataset_set_visibility(actor=hub.editor, dataset=ds, visibility=visibility)
+        assert error.value.code == "privacy_blocked"
+    ds.refresh_from_db()
+    assert ds.visibility == "private"
+    # One click per column: drop the e-mail, pseudonymise the phone, then names need a basis.
+    dropped = process(
+        services.version_transform(
+            actor=hub.editor, version=version, operation="drop", column="courriel"
+        )
+    )
+    assert dropped.status == VersionStatus.READY, dropped.error
+    assert "courriel" not in [c["label"] for c in dropped.columns]
+    assert dropped.derived_from_id == version.pk
+    pseudo = process(
+        services.version_transform(
+            actor=hub.editor, version=dropped, operation="pseudonymise", column="telephone"
+        )
+    )
+    assert pseudo.status == VersionStatus.READY, pseudo.error
+    remaining = set(pseudo.blocking_columns())
+    assert "telephone" not in remaining and "courriel" not in remaining
+    if remaining:
+        with pytest.raises(PermissionDenied):  # editors cannot record a legal basis
+            services.legal_basis_record(
+                actor=hub.editor, dataset=ds, column=sorted(remaining)[0], basis="x" * 20
+            )
+        with pytest.raises(ValidationFailed):
+            services.legal_basis_record(
+                actor=hub.admin, dataset=ds, column=sorted(remaining)[0], basis="trop"
+            )
+        for column in remaining:
+            services.legal_basis_record(
+                actor=hub.admin,
+                dataset=ds,
+                column=column,
+                basis="Noms des élus publiables, décret n° 2018-1117.",
+            )
+        assert AuditEntry.objects.filter(action="datahub.legal_basis.record").exists()
+    ds.refresh_from_db()
+    assert ds.current_version_id == pseudo.pk
+    services.dataset_set_visibility(actor=hub.editor, dataset=ds, visibility="public")
+    ds.refresh_from_db()
+    assert ds.visibility == "public"
+    # Withdrawing a basis that was needed closes the dataset again.
+    if remaining:
+        services.legal_basis_remove(actor=hub.admin, dataset=ds, column=sorted(remaining)[0])
+        ds.refresh_from_db()
+        assert ds.visibility == "private"
+        assert not LegalBasis.objects.filter(dataset=ds, column=sorted(remaining)[0]).exists()
+
+
+def test_a_new_version_with_personal_data_is_held_when_the_dataset_is_open(hub):
+    ds = dataset(hub)
+    first = upload(hub, ds, PLAIN_CSV)
+    services.dataset_set_visibility(actor=hub.editor, dataset=ds, visibility="public")
+    held = upload(hub, ds, PEOPLE_CSV)
+    assert held.status == VersionStatus.READY
+    ds.refresh_from_db()
+    assert ds.current_version_id == first.pk  # readers keep seeing the clean version
+    with pytest.raises(Conflict):
+        services.version_make_current(actor=hub.editor, version=held)
+
+
+def test_pseudonyms_are_stable_within_a_dataset(hub):
+    from mediane.datahub import store
+
+    ds = dataset(hub)
+    version = upload(hub, ds, PEOPLE_CSV)
+    a = process(
+        services.version_transform(
+            actor=hub.editor, version=version, operation="pseudonymise", column="courriel"
+        )
+    )
+    b = process(
+        services.version_transform(
+            actor=hub.editor, version=version, operation="pseudonymise", column="courriel"
+        )
+    )
+    name = next(c["name"] for c in a.columns if c["label"] == "courriel")
+    rows_a = store.query(services.version_directory(a), columns=[name]).rows
+    rows_b = store.query(services.version_directory(b), columns=[name]).rows
+    assert rows_a == rows_b
+    assert all("@" not in str(row[0]) for row in rows_a)
+
+
+def test_transform_refuses_unknown_columns_and_operations(hub):
+    ds = dataset(hub)
+    version = upload(hub, ds, PEOPLE_CSV)
+    with pytest.raises(ValidationFailed):
+        services.version_transform(
+            actor=hub.editor, version=version, operation="drop", column="inconnue"
+        )
+    with pytest.raises(ValidationFailed):
+        services.version_transform(
+            actor=hub.editor, version=version, operation="rm -rf", column="nom"
+        )
+    with pytest.raises(PermissionDenied):
+        services.version_transform(
+            actor=hub.member, version=version, operation="drop", column="nom"
+        )
+
+
+def test_delete_needs_the_slug_typed(hub):
+    ds = dataset(hub)
+    upload(hub, ds, PLAIN_CSV)
+    with pytest.raises(ValidationFailed):
+        services.dataset_delete(actor=hub.editor, dataset=ds, confirm_slug="non")
+    services.dataset_delete(actor=hub.editor, dataset=ds, confirm_slug=ds.slug)
+    assert not type(ds).objects.filter(pk=ds.pk).exists()
+
+
+def test_schema_add_checks_the_definition(hub):
+    definition = {"fields": [{"name": "code", "type": "string"}], "title": "Mon schéma"}
+    schema = services.schema_add(
+        actor=hub.editor, definition=definition, identifier="lourdes/equipements", version="1.0"
+    )
+    assert schema.ref == "lourdes/equipements@1.0"
+    with pytest.raises(Conflict):
+        services.schema_add(
+            actor=hub.editor, definition=definition, identifier="lourdes/equipements", version="1.0"
+        )
+    with pytest.raises(ValidationFailed):
+        services.schema_add(
+            actor=hub.editor,
+            definition={"fields": "pas une liste"},
+            identifier="x/y",
+            version="1",
+        )
+    with pytest.raises(PermissionDenied):
+        services.schema_add(
+            actor=hub.stranger, definition=definition, identifier="a/b", version="1"
+        )
