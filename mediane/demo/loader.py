@@ -81,9 +81,15 @@ class Loader:
             self.load_experts()
             self.load_market()
             self.load_summit()
+            self.load_datahub()
         # After the commit: the scheduler writes its progress from the solver's own threads.
         self.load_summit_schedule()
         return self.report
+
+    def load_datahub(self) -> None:
+        from mediane.demo.datahub_data import load_datahub
+
+        load_datahub(self)
 
     def load_accounts(self) -> None:
         """Demo accounts, created verified with the documented password (bootstrap: no actor)."""

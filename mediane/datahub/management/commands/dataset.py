@@ -74,7 +74,7 @@ class Command(BaseCommand):
     def _text_validation(self, report: dict[str, Any]) -> None:
         if report.get("valid"):
             self.stdout.write(
-                f"Conforme : {report.get('row_count', report.get('rows', '?'))} lignes."
+                f"Conforme : {report.get('rows_checked', '?')} lignes."
             )
             return
         for line in report.get("summary", []) or []:
