@@ -327,7 +327,7 @@ def version_transform(
     if version.status != VersionStatus.READY:
         raise Conflict(_("Cette version n'est pas prête."), code="not_ready")
     labels = [str(c.get("label")) for c in version.columns]
-    for name in [column] + ([column2] if operation == "commune" else []):
+    for name in [column] + ([column2] if operation == "commune" and column2 else []):
         if name not in labels:
             raise ValidationFailed(
                 _("Colonne inconnue : « %(c)s ».") % {"c": name}, code="unknown_column"

@@ -273,3 +273,77 @@ def test_schema_add_checks_the_definition(hub):
         services.schema_add(
             actor=hub.stranger, definition=definition, identifier="a/b", version="1"
         )
+
+
+BAD_FILES = {
+    "empty": b"",
+    "whitespace": b"   \n\n  \n",
+    "binary": bytes(range(256)) * 64,
+    "zip-not-a-spreadsheet": b"PK\x03\x04" + b"\x00" * 200,
+    "huge-line": b"a,b\n" + b"x" * 1_200_000 + b",1\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_files_fail_clearly_and_lose_nothing(hub, name):
+    ds = dataset(hub)
+    good = upload(hub, ds, PLAIN_CSV)
+    services.dataset_set_visibility(actor=hub.editor, dataset=ds, visibility="public")
+    content = BAD_FILES[name]
+    if not content:
+        with pytest.raises(ValidationFailed):
+            services.version_upload(
+                actor=hub.editor, dataset=ds, file=io.BytesIO(content), filename="x.csv"
+            )
+        return
+    bad = upload(hub, ds, content, name="x.csv")
+    assert bad.status == VersionStatus.FAILED
+    assert bad.error and bad.error_code
+    ds.refresh_from_db()
+    assert ds.current_version_id == good.pk and ds.visibility == "public"
+    assert not services.version_directory(bad).exists()
+
+
+def test_awkward_but_readable_files_are_kept_with_a_report(hub):
+    """Windows-1252, ragged rows, formulas, a schema that does not match: a version with a
+    clear report, never a crash."""
+    schema = TableSchema.objects.get(identifier="scdl/subventions", version="2.1.1")
+    ds = dataset(hub, schema=schema)
+    content = "commune;montant;commentaire\nLourdes;12;=1+1\nTarbes;é;\nPau\n".encode("cp1252")
+    version = upload(hub, ds, content)
+    assert version.status == VersionStatus.READY, version.error
+    assert version.encoding.lower() in ("cp1252", "windows-1252")
+    assert version.validation_status == ValidationStatus.INVALID
+    codes = {e["code"] for e in version.validation["errors"]}
+    assert "missing-label" in codes or "incorrect-label" in codes
+    assert version.row_count == 3
+
+
+def test_coordinates_generalised_to_the_nearest_commune(hub):
+    from mediane.datahub import store
+    from tests.territories.factories import TerritoryFactory
+
+    TerritoryFactory(name="Lourdes", code="65286", latitude=43.0947, longitude=-0.0459)
+    TerritoryFactory(name="Tarbes", code="65440", latitude=43.2328, longitude=0.0781)
+    ds = dataset(hub)
+    version = upload(
+        hub,
+        ds,
+        "nom,latitude,longitude\nMartin Julie,43.09512,-0.04733\nDubois Marc,43.23101,0.07702\n"
+        "Bernard Louis,48.85661,2.35222\n",
+    )
+    generalised = process(
+        services.version_transform(
+            actor=hub.editor,
+            version=version,
+            operation="commune",
+            column="latitude",
+            column2="longitude",
+        )
+    )
+    assert generalised.status == VersionStatus.READY, generalised.error
+    labels = [c["label"] for c in generalised.columns]
+    assert "latitude" not in labels and "longitude" not in labels and "commune" in labels
+    name = next(c["name"] for c in generalised.columns if c["label"] == "commune")
+    rows = store.query(services.version_directory(generalised), columns=[name]).rows
+    assert [r[0] for r in rows] == ["Lourdes (65286)", "Tarbes (65440)", None]
