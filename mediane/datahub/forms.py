@@ -116,7 +116,9 @@ class UploadForm(forms.Form):
 
 
 class VisibilityForm(forms.Form):
-    visibility = forms.ChoiceField(label=_("Accès"), choices=Visibility.choices)
+    visibility = forms.ChoiceField(
+        label=_("Accès"), choices=Visibility.choices, widget=forms.RadioSelect
+    )
 
 
 class LegalBasisForm(forms.Form):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mediane.core.errors import MedianeError
-from mediane.core.models import Visibility
+from mediane.core.models import Visibility, choice_label
 from mediane.core.permissions import can, require
 from mediane.datahub import selectors, services
 from mediane.datahub.forms import (
@@ -121,6 +121,7 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "charts": charts,
             "pending": [v for v in versions if v.status in ("pending", "processing")],
             "visibility_form": VisibilityForm(initial={"visibility": dataset.visibility}),
+            "themes_display": [choice_label(Theme, theme) for theme in dataset.themes],
         },
     )
 
