@@ -364,3 +364,113 @@ class LegalBasis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset} — {self.column}"
+
+
+class PortalKind(models.TextChoices):
+    UDATA = "udata", _("udata (data.gouv.fr)")
+    CKAN = "ckan", _("CKAN (Données Québec)")
+
+
+class PortalAccount(TimeStampedModel):
+    """An organisation's account on a national portal: where to publish and with which API
+    key. The key is sent to the portal only; pages show its last four characters."""
+
+    organisation = models.ForeignKey(
+        "directory.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="portal_accounts",
+    )
+    kind = models.CharField(_("type de portail"), max_length=16, choices=PortalKind.choices)
+    base_url = models.URLField(_("adresse du portail"), max_length=300)
+    api_key = models.CharField(_("clé d'API"), max_length=500, editable=False)
+    remote_organisation = models.CharField(
+        _("organisation sur le portail"),
+        max_length=200,
+        help_text=_("Identifiant de l'organisation (udata) ou owner_org (CKAN)."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ajouté par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["organisation", "kind", "base_url"]
+        verbose_name = _("compte de portail")
+        verbose_name_plural = _("comptes de portail")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "base_url"], name="datahub_portal_account_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in PortalKind]),
+                name="datahub_portal_account_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.base_url}"
+
+    @property
+    def key_hint(self) -> str:
+        """What pages show of the API key: its last four characters."""
+        return f"…{self.api_key[-4:]}" if len(self.api_key) > 4 else "…"
+
+
+class PublicationStatus(models.TextChoices):
+    PUBLISHED = "published", _("Publié")
+    DELETED = "deleted", _("Retiré du portail")
+    FAILED = "failed", _("Échec")
+
+
+class PortalPublication(models.Model):
+    """A dataset on a portal account: the remote id that makes re-publication an update."""
+
+    dataset = models.ForeignKey(
+        Dataset,
+        verbose_name=_("jeu de données"),
+        on_delete=models.CASCADE,
+        related_name="publications",
+    )
+    account = models.ForeignKey(
+        PortalAccount,
+        verbose_name=_("compte de portail"),
+        on_delete=models.CASCADE,
+        related_name="publications",
+    )
+    remote_id = models.CharField(_("identifiant sur le portail"), max_length=200, blank=True)
+    remote_url = models.URLField(_("page sur le portail"), max_length=500, blank=True)
+    status = models.CharField(_("état"), max_length=16, choices=PublicationStatus.choices)
+    last_action = models.CharField(_("dernière action"), max_length=16, blank=True)
+    last_published_at = models.DateTimeField(_("dernière publication"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    last_version = models.ForeignKey(
+        DatasetVersion,
+        verbose_name=_("version publiée"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+
+    class Meta:
+        ordering = ["dataset", "account"]
+        verbose_name = _("publication sur un portail")
+        verbose_name_plural = _("publications sur des portails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "account"], name="datahub_publication_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in PublicationStatus]),
+                name="datahub_publication_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} → {self.account}"

@@ -77,3 +77,15 @@ def schema_add(user: Any, schema: TableSchema) -> bool:
     from mediane.core.permissions import user_roles
 
     return is_authenticated(user) and (is_secretariat(user) or bool(user_roles(user)))
+
+
+# --- Portal accounts (publication to the national portals) ---------------------------------------
+
+from mediane.datahub.models import PortalAccount  # noqa: E402
+
+
+@rule(PortalAccount, "view", "change")
+def portal_account_manage(user: Any, account: PortalAccount) -> bool:
+    """An organisation's portal accounts (and their API keys) are for its administrators and
+    the secretariat; its editors publish with them (rule "publish" on the dataset)."""
+    return is_secretariat(user) or has_role(user, account.organisation_id, "admin")  # type: ignore[attr-defined]

@@ -201,6 +201,10 @@ def dataset_set_visibility(*, actor: Any, dataset: Dataset, visibility: str) -> 
             changes={"visibility": {"from": before, "to": visibility}},
         )
         transaction.on_commit(lambda: search.index(dataset))
+        if visibility != Visibility.PUBLIC:  # withdrawn from the national portals
+            from mediane.datahub.publishing import unpublish_all
+
+            transaction.on_commit(lambda: unpublish_all(dataset, actor))
     return dataset
 
 
@@ -412,6 +416,10 @@ def dataset_delete(*, actor: Any, dataset: Dataset, confirm_slug: str) -> None:
     files = [str(v.original.name) for v in dataset.versions.all() if v.original]  # type: ignore[attr-defined]
     directory = Path(settings.DATAHUB_ROOT) / str(dataset.pk)
     pk = dataset.pk
+    from mediane.datahub import publishing  # deletion propagated to the national portals
+
+    online = publishing.online_publications(dataset)
+    transaction.on_commit(lambda: publishing.unpublish_all(dataset, actor, online))
     Dataset.objects.filter(pk=pk).update(current_version=None)
     dataset.delete()
 

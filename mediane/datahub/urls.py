@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mediane.datahub import views
+from mediane.datahub import views, views_portals
 
 app_name = "datahub"
 
@@ -26,5 +26,22 @@ urlpatterns = [
         "<slug:slug>/v<int:number>/validation.<str:fmt>",
         views.validation_report,
         name="report",
+    ),
+    path("organisations/<int:organisation_id>/portails/", views_portals.portals, name="portals"),
+    path(
+        "organisations/<int:organisation_id>/portails/<int:account_id>/supprimer/",
+        views_portals.portal_delete,
+        name="portal_delete",
+    ),
+    path("<slug:slug>/portails/", views_portals.publish, name="publish"),
+    path(
+        "<slug:slug>/portails/<int:account_id>/publier/",
+        views_portals.publish_action,
+        name="publish_action",
+    ),
+    path(
+        "<slug:slug>/portails/<int:account_id>/retirer/",
+        views_portals.unpublish,
+        name="unpublish",
     ),
 ]

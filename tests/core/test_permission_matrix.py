@@ -20,7 +20,7 @@ from django.contrib.auth.models import AnonymousUser
 from mediane.accounts.models import ApiToken, Invitation, Membership, Role, User
 from mediane.core.models import AuditEntry
 from mediane.core.permissions import can, registered_rules
-from mediane.datahub.models import Dataset, DatasetVersion, TableSchema
+from mediane.datahub.models import Dataset, DatasetVersion, PortalAccount, TableSchema
 from mediane.directory.models import Expert, Organisation, Sector
 from mediane.market.models import (
     Answer,
@@ -309,6 +309,8 @@ EXPECTED: dict[str, tuple[type, dict[str, frozenset[str]]]] = {
         TableSchema,
         {"view": EVERYONE, "add": frozenset({"member", "editor", "admin", "admin_other"}) | STAFF},
     ),
+    # O's account on a national portal (its API key): O's admins and the secretariat only.
+    "portal_account_of_o": (PortalAccount, {"view": O_ADMIN | STAFF, "change": O_ADMIN | STAFF}),
 }
 
 
@@ -396,6 +398,13 @@ def _datahub_objects(o: Any) -> dict[str, Any]:
         "version_clear_of_network": version(network, 1),
         "version_clear_of_private": version(private, 1),
         "table_schema": TableSchema.objects.get(identifier="scdl/subventions"),
+        "portal_account_of_o": PortalAccount.objects.create(
+            organisation=o,
+            kind="udata",
+            base_url="https://www.data.gouv.fr",
+            api_key="cle-secrete",
+            remote_organisation="org-o",
+        ),
     }
 
 
