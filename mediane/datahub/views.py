@@ -157,34 +157,43 @@ def _preview(version: Any, request: HttpRequest) -> dict[str, Any] | None:
 
 
 def _charts(version: Any) -> dict[str, Any]:
-    """A quick chart: the first numeric measure by the first text column with few values, or
-    the row count per year of the first date column."""
+    """Quick charts: a measure summed by a category, and rows per year of a date column.
+
+    The category is a text column with 2–30 distinct values that repeat (not an identifier);
+    the measure is the first numeric column that is neither a coordinate nor an identifier
+    (rows are counted when there is none)."""
     from mediane.datahub import store
 
     directory = services.version_directory(version)
     columns = version.columns
-    numeric = [
-        c
-        for c in columns
-        if str(c.get("type", "")).lower() in ("integer", "number", "bigint", "double", "decimal")
-    ]
-    dates = [
-        c for c in columns if str(c.get("type", "")).lower() in ("date", "datetime", "timestamp")
-    ]
     try:
         profiles = {p.name: p for p in store.profile(directory)}
+        coordinates = {name for pair in store.coordinate_columns(directory) for name in pair}
     except Exception:
         return {}
+    rows = max(1, version.row_count)
 
     def distinct(name: str) -> int:
         found = profiles.get(name)
         return found.distinct if found is not None else 0
 
+    def kind(column: dict[str, Any]) -> str:
+        return str(column.get("type", "")).lower()
+
+    numeric = [
+        c
+        for c in columns
+        if kind(c) in ("integer", "number", "bigint", "double", "decimal")
+        and c["name"] not in coordinates
+        and not (kind(c) == "integer" and distinct(c["name"]) == rows and rows > 30)
+    ]
+    dates = [c for c in columns if kind(c) in ("date", "datetime", "timestamp")]
     categories = [
         c
         for c in columns
-        if str(c.get("type", "")).lower() in ("string", "varchar", "text")
+        if kind(c) in ("string", "varchar", "text")
         and 1 < distinct(c["name"]) <= 30
+        and distinct(c["name"]) < rows
     ]
     charts: dict[str, Any] = {}
     try:

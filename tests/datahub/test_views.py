@@ -262,3 +262,21 @@ def test_forms_create_upload_and_refuse_opening(client, hub):
     ).status_code in (302, 403)
     ds.refresh_from_db()
     assert ds.visibility == "private"
+
+
+def test_quick_charts_skip_coordinates_and_identifiers(client, hub):
+    ds = dataset(hub, title="Bornes")
+    upload(
+        hub,
+        ds,
+        "station,latitude,longitude,puissance_kw,acces\n"
+        "A1,43.09512,-0.04733,22,public\nA2,43.09001,-0.04001,7,abonnés\n"
+        "A3,43.09123,-0.04555,50,public\n",
+    )
+    client.force_login(hub.member)
+    page = client.get(reverse("datahub:dataset", args=[ds.slug])).content.decode()
+    assert "puissance_kw par acces" in page
+    assert "latitude par" not in page and "par station" not in page
+    assert 'id="dataset-map"' in page
+    points = client.get(reverse("datahub:points", args=[ds.slug, 1])).json()
+    assert len(points["features"]) == 3
