@@ -331,6 +331,9 @@ MARKET_ATTACHMENT_MAX_BYTES = env_int("MEDIANE_MARKET_ATTACHMENT_MAX_BYTES", 10 
 # app server of a deployment (a local disk on one machine, a shared volume beyond).
 DATAHUB_MAX_UPLOAD_BYTES = env_int("MEDIANE_DATAHUB_MAX_UPLOAD_BYTES", 200 * 1000 * 1000)
 DATAHUB_ROOT = Path(env("MEDIANE_DATAHUB_ROOT", str(VAR_DIR / "datahub")))
+# Portal accounts may point to this machine or a private network only when this is on (tests,
+# a portal inside the organisation's own network).
+DATAHUB_PORTALS_ALLOW_PRIVATE = env_bool("MEDIANE_DATAHUB_PORTALS_ALLOW_PRIVATE", False)
 
 # --- Internationalisation -------------------------------------------------------------------
 # Source strings are written in French (see docs/architecture.md); English comes from locale/en.

@@ -140,9 +140,7 @@ def clean_base_url(value: str) -> str:
         message = _("L'adresse du portail ne doit contenir ni paramètres, ni identifiants.")
     elif len(url) > 300:
         message = _("L'adresse du portail est trop longue (300 caractères au plus).")
-    elif _private_host(parts.hostname) and not getattr(
-        settings, "DATAHUB_PORTALS_ALLOW_PRIVATE", False
-    ):
+    elif _private_host(parts.hostname) and not settings.DATAHUB_PORTALS_ALLOW_PRIVATE:
         message = _("Cette adresse désigne cette machine ou un réseau privé : elle est refusée.")
     else:
         return url

@@ -255,6 +255,9 @@ def legal_basis_remove(*, actor: Any, dataset: Dataset, column: str) -> None:
         dataset.visibility = Visibility.PRIVATE
         dataset.save(update_fields=["visibility", "updated_at"])
         transaction.on_commit(lambda: search.index(dataset))
+        from mediane.datahub.publishing import unpublish_all  # withdrawn from the portals
+
+        transaction.on_commit(lambda: unpublish_all(dataset, actor))
 
 
 def _next_number(dataset: Dataset) -> int:

@@ -509,3 +509,26 @@ def test_publish_pages_refuse_others(client, hub, public, udata):
     client.force_login(hub.editor)
     assert client.get(reverse("datahub:publish", args=["inconnu"])).status_code == 404
     assert client.get(reverse("datahub:unpublish", args=[public.slug, 999999])).status_code == 404
+
+
+def test_withdrawing_a_needed_legal_basis_withdraws_from_the_portals(
+    hub, udata, django_capture_on_commit_callbacks
+):
+    ds = dataset(hub, title="Élus municipaux", licence="lov2")
+    version = upload(hub, ds, PEOPLE_CSV)
+    for column in version.blocking_columns():
+        services.legal_basis_record(
+            actor=hub.admin, dataset=ds, column=column, basis="Décret n° 2018-1117, élus."
+        )
+    services.dataset_set_visibility(actor=hub.editor, dataset=ds, visibility="public")
+    ds = Dataset.objects.get(pk=ds.pk)
+    account = udata_account(hub, udata)
+    publishing.dataset_publish(actor=hub.editor, dataset=ds, account=account)
+    assert len(udata.live()) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.legal_basis_remove(
+            actor=hub.admin, dataset=ds, column=version.blocking_columns()[0]
+        )
+    assert Dataset.objects.get(pk=ds.pk).visibility == "private"
+    assert udata.live() == []
+    assert publication(ds, account).status == "deleted"
