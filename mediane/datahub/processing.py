@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import queue
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -38,8 +36,6 @@ from mediane.datahub.models import (
 )
 
 log = logging.getLogger(__name__)
-
-_END = object()
 
 
 def _progress_writer(version_id: int) -> Callable[[float, str], None]:
@@ -179,44 +175,22 @@ def run_pipeline(
             header, rows = transform(header, rows)
         scanner = privacy.TableScanner(header)
         total = max(1, int(source.bytes_total or 1))
-        batches: queue.Queue[Any] = queue.Queue(maxsize=16)
-        stored: dict[str, Any] = {}
-        failure: list[BaseException] = []
-
-        def from_queue() -> Iterator[list[str]]:
-            while True:
-                batch = batches.get()
-                if batch is _END:
-                    return
-                yield from batch
-
-        def write() -> None:
-            try:
-                assert directory is not None
-                declared = _types(schema)
-                if declared is not None:  # the schema's columns the file actually has
-                    declared = {k: v for k, v in declared.items() if header.count(k) == 1}
-                stored["version"] = store.write_version(
-                    header, from_queue(), directory, types=declared
-                )
-            except BaseException as exc:  # reported by the reading thread
-                failure.append(exc)
-                while batches.get() is not _END:  # drain so the reader never blocks
-                    pass
-
-        writer = threading.Thread(target=write, name="datahub-store", daemon=True)
+        writer: store.VersionWriter | None = None
         if directory is not None:
-            writer.start()
+            declared = _types(schema)
+            if declared is not None:  # the schema's columns the file actually has
+                declared = {k: v for k, v in declared.items() if header.count(k) == 1}
+            writer = store.VersionWriter(header, directory, types=declared)
 
+        # One thread, one pass: each row is scanned and written to the stored copy as the
+        # validator pulls it (two threads sharing the GIL cost 60 % more on 1M rows).
         def tapped() -> Iterator[list[str]]:
-            batch: list[list[str]] = []
+            feed = scanner.feed
+            write = writer.write if writer is not None else None
             for count, row in enumerate(rows, start=1):
-                scanner.feed(row)
-                if directory is not None:
-                    batch.append(row)
-                    if len(batch) >= 2000:
-                        batches.put(batch)
-                        batch = []
+                feed(row)
+                if write is not None:
+                    write(row)
                 if progress is not None and count % 5000 == 0:
                     progress(
                         0.9 * source.bytes_read() / total,
@@ -224,8 +198,6 @@ def run_pipeline(
                         % {"n": f"{count:,}".replace(",", " ")},
                     )
                 yield row
-            if directory is not None and batch:
-                batches.put(batch)
 
         try:
             if schema is not None:
@@ -235,12 +207,11 @@ def run_pipeline(
                 for _row in tapped():
                     pass
                 validation_dict = None
-        finally:
-            if directory is not None:
-                batches.put(_END)
-                writer.join()
-        if failure:
-            raise failure[0]
+            stored = writer.finish() if writer is not None else None
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
         scan = scanner.finish()
         facts: dict[str, Any] = {
             "format": source.format,
@@ -252,8 +223,8 @@ def run_pipeline(
             "privacy": str(scan.verdict),
             "seconds_read": time.monotonic() - started,
         }
-    if directory is not None:
-        facts["stored"] = stored["version"]
+    if stored is not None:
+        facts["stored"] = stored
     return facts
 
 

@@ -377,56 +377,104 @@ def write_version(
     with empty cells, a longer one is refused unless its extra cells are empty. `types` maps
     header labels (or safe names) to Table Schema types; unknown keys are ignored. Memory stays
     bounded whatever the size: Python holds 1,000 rows at a time, DuckDB works within its
-    memory limit.
+    memory limit. `VersionWriter` does the same row by row (push), for a caller that reads,
+    validates and stores in one pass.
     """
-    directory = Path(directory)
-    _check_path(directory)
-    if not header:
-        raise StoreError("Le fichier n'a aucune colonne.", code="no-columns")
-    if (directory / META_JSON).exists() or (directory / DATA_CSV).exists():
-        raise StoreError(
-            "Cette version est déjà enregistrée : une version stockée ne se modifie pas.",
-            code="version-exists",
-        )
-    labels = ["" if label is None else str(label) for label in header]
-    names = safe_names(labels)
-    kinds = _declared_kinds(labels, names, types or {})
-    directory.mkdir(parents=True, exist_ok=True)
-    csv_part = directory / (DATA_CSV + ".part")
-    parquet_part = directory / (DATA_PARQUET + ".part")
+    writer = VersionWriter(header, directory, types=types, progress=progress)
     try:
-        row_count, csv_bytes, sha256 = _write_csv(labels, rows, csv_part, progress)
-        if progress:
-            progress(WriteProgress("types", row_count))
-        columns = _write_parquet(csv_part, parquet_part, labels, names, kinds, row_count, progress)
-        csv_part.replace(directory / DATA_CSV)
-        parquet_part.replace(directory / DATA_PARQUET)
+        for row in rows:
+            writer.write(row)
     except BaseException:
-        csv_part.unlink(missing_ok=True)
-        parquet_part.unlink(missing_ok=True)
+        writer.abort()
         raise
-    version = StoredVersion(
-        directory=directory,
-        row_count=row_count,
-        columns=columns,
-        csv_bytes=csv_bytes,
-        parquet_bytes=(directory / DATA_PARQUET).stat().st_size,
-        sha256=sha256,
-    )
-    _write_json(
-        directory / META_JSON,
-        {
-            "format": FORMAT_VERSION,
-            "row_count": version.row_count,
-            "columns": [column.to_json() for column in columns],
-            "csv_bytes": version.csv_bytes,
-            "parquet_bytes": version.parquet_bytes,
-            "sha256": version.sha256,
-        },
-    )
-    if progress:
-        progress(WriteProgress("done", row_count))
-    return version
+    return writer.finish()
+
+
+class VersionWriter:
+    """Push interface of `write_version`: `write(row)` for each row, then `finish()` (or
+    `abort()` to leave nothing behind)."""
+
+    def __init__(
+        self,
+        header: list[str],
+        directory: Path,
+        *,
+        types: dict[str, str] | None = None,
+        progress: Callable[[WriteProgress], None] | None = None,
+    ) -> None:
+        directory = Path(directory)
+        _check_path(directory)
+        if not header:
+            raise StoreError("Le fichier n'a aucune colonne.", code="no-columns")
+        if (directory / META_JSON).exists() or (directory / DATA_CSV).exists():
+            raise StoreError(
+                "Cette version est déjà enregistrée : une version stockée ne se modifie pas.",
+                code="version-exists",
+            )
+        self.directory = directory
+        self.progress = progress
+        self.labels = ["" if label is None else str(label) for label in header]
+        self.names = safe_names(self.labels)
+        self.kinds = _declared_kinds(self.labels, self.names, types or {})
+        directory.mkdir(parents=True, exist_ok=True)
+        self.csv_part = directory / (DATA_CSV + ".part")
+        self.parquet_part = directory / (DATA_PARQUET + ".part")
+        try:
+            self._csv = _CsvWriter(self.labels, self.csv_part, progress)
+        except BaseException:
+            self.csv_part.unlink(missing_ok=True)
+            raise
+
+    def write(self, row: Sequence[Any]) -> None:
+        self._csv.write(row)
+
+    def abort(self) -> None:
+        self._csv.close()
+        self.csv_part.unlink(missing_ok=True)
+        self.parquet_part.unlink(missing_ok=True)
+
+    def finish(self) -> StoredVersion:
+        directory, progress = self.directory, self.progress
+        try:
+            row_count, csv_bytes, sha256 = self._csv.close()
+            if progress:
+                progress(WriteProgress("types", row_count))
+            columns = _write_parquet(
+                self.csv_part,
+                self.parquet_part,
+                self.labels,
+                self.names,
+                self.kinds,
+                row_count,
+                progress,
+            )
+            self.csv_part.replace(directory / DATA_CSV)
+            self.parquet_part.replace(directory / DATA_PARQUET)
+        except BaseException:
+            self.abort()
+            raise
+        version = StoredVersion(
+            directory=directory,
+            row_count=row_count,
+            columns=columns,
+            csv_bytes=csv_bytes,
+            parquet_bytes=(directory / DATA_PARQUET).stat().st_size,
+            sha256=sha256,
+        )
+        _write_json(
+            directory / META_JSON,
+            {
+                "format": FORMAT_VERSION,
+                "row_count": version.row_count,
+                "columns": [column.to_json() for column in columns],
+                "csv_bytes": version.csv_bytes,
+                "parquet_bytes": version.parquet_bytes,
+                "sha256": version.sha256,
+            },
+        )
+        if progress:
+            progress(WriteProgress("done", row_count))
+        return version
 
 
 def open_version(directory: Path) -> StoredVersion:
@@ -463,66 +511,85 @@ def _declared_kinds(labels: list[str], names: list[str], types: dict[str, str]) 
     return declared
 
 
-def _write_csv(
-    labels: list[str],
-    rows: Iterable[Sequence[Any]],
-    path: Path,
-    progress: Callable[[WriteProgress], None] | None,
-) -> tuple[int, int, str]:
-    """Writes the CSV by blocks of rows, hashing and counting the bytes on the way; returns the
-    row count, the size and the SHA-256."""
-    width = len(labels)
-    count = size = 0
-    sha256 = hashlib.sha256()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")  # None is written as an empty cell
+class _CsvWriter:
+    """Writes the normalised CSV by blocks of rows, hashing and counting the bytes on the way;
+    `close()` returns the row count, the size and the SHA-256."""
 
-    def flush() -> None:
-        nonlocal size
-        data = buffer.getvalue().encode("utf-8", errors="replace")
-        sha256.update(data)
-        size += len(data)
-        raw.write(data)
-        buffer.seek(0)
-        buffer.truncate()
+    def __init__(
+        self,
+        labels: list[str],
+        path: Path,
+        progress: Callable[[WriteProgress], None] | None,
+    ) -> None:
+        self.width = len(labels)
+        self.count = self.size = 0
+        self.sha256 = hashlib.sha256()
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")  # None: an empty cell
+        self.limit = int(_config.max_line_size)
+        self.progress = progress
+        self.raw: BinaryIO | None = path.open("wb")
+        self.result: tuple[int, int, str] | None = None
+        self.writer.writerow(labels)
+        try:
+            self._check_length(0, 0)
+        except StoreError:
+            self.raw.close()
+            raise
 
-    limit = int(_config.max_line_size)
+    def _flush(self) -> None:
+        assert self.raw is not None
+        data = self.buffer.getvalue().encode("utf-8", errors="replace")
+        self.sha256.update(data)
+        self.size += len(data)
+        self.raw.write(data)
+        self.buffer.seek(0)
+        self.buffer.truncate()
 
-    def check_length(start: int, line: int) -> None:
+    def _check_length(self, start: int, line: int) -> None:
         # StringIO positions count characters; a UTF-8 character takes at most 4 bytes.
-        end = buffer.tell()
-        if 4 * (end - start) >= limit and len(buffer.getvalue()[start:end].encode()) >= limit:
+        end = self.buffer.tell()
+        if (
+            4 * (end - start) >= self.limit
+            and len(self.buffer.getvalue()[start:end].encode()) >= self.limit
+        ):
             where = f"La ligne {line} des données" if line else "L'en-tête"
             raise StoreError(
-                f"{where} dépasse la longueur permise ({limit:,} octets).".replace(",", " "),
+                f"{where} dépasse la longueur permise ({self.limit:,} octets).".replace(",", " "),
                 code="line-too-long",
             )
 
-    with path.open("wb") as raw:
-        writer.writerow(labels)
-        check_length(0, 0)
-        for row in rows:
-            if len(row) != width:
-                cells = list(row)
-                if len(cells) < width:
-                    cells.extend([""] * (width - len(cells)))
-                elif any(cell not in ("", None) for cell in cells[width:]):
-                    raise StoreError(
-                        f"La ligne {count + 1} des données a {len(cells)} cellules pour "
-                        f"{width} colonnes.",
-                        code="too-many-cells",
-                    )
-                row = cells[:width]
-            start = buffer.tell()
-            writer.writerow(row)
-            count += 1
-            check_length(start, count)
-            if count % 1000 == 0:
-                flush()
-                if progress and count % PROGRESS_EVERY == 0:
-                    progress(WriteProgress("csv", count))
-        flush()
-    return count, size, sha256.hexdigest()
+    def write(self, row: Sequence[Any]) -> None:
+        width = self.width
+        if len(row) != width:
+            cells = list(row)
+            if len(cells) < width:
+                cells.extend([""] * (width - len(cells)))
+            elif any(cell not in ("", None) for cell in cells[width:]):
+                raise StoreError(
+                    f"La ligne {self.count + 1} des données a {len(cells)} cellules pour "
+                    f"{width} colonnes.",
+                    code="too-many-cells",
+                )
+            row = cells[:width]
+        start = self.buffer.tell()
+        self.writer.writerow(row)
+        self.count += 1
+        self._check_length(start, self.count)
+        if self.count % 1000 == 0:
+            self._flush()
+            if self.progress and self.count % PROGRESS_EVERY == 0:
+                self.progress(WriteProgress("csv", self.count))
+
+    def close(self) -> tuple[int, int, str]:
+        if self.raw is not None:
+            try:
+                self._flush()
+            finally:
+                self.raw.close()
+                self.raw = None
+            self.result = (self.count, self.size, self.sha256.hexdigest())
+        return self.result or (self.count, self.size, self.sha256.hexdigest())
 
 
 def _read_csv_sql() -> str:
