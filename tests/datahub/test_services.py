@@ -347,3 +347,30 @@ def test_coordinates_generalised_to_the_nearest_commune(hub):
     name = next(c["name"] for c in generalised.columns if c["label"] == "commune")
     rows = store.query(services.version_directory(generalised), columns=[name]).rows
     assert [r[0] for r in rows] == ["Lourdes (65286)", "Tarbes (65440)", None]
+
+
+def test_xlsx_and_ods_uploads_become_versions(hub, tmp_path):
+    from openpyxl import Workbook
+
+    from tests.datahub.test_tabular import write_ods
+
+    book = Workbook()
+    sheet = book.active
+    for row in [
+        ["annee", "equipement", "visites"],
+        [2024, "Médiathèque", 43500],
+        [2024, "Piscine", 50100],
+    ]:
+        sheet.append(row)
+    xlsx = tmp_path / "frequentation.xlsx"
+    book.save(xlsx)
+    ds = dataset(hub)
+    version = upload(hub, ds, xlsx.read_bytes(), name="frequentation.xlsx")
+    assert version.status == VersionStatus.READY, version.error
+    assert version.file_format == "xlsx" and version.row_count == 2
+    ods = tmp_path / "frequentation.ods"
+    write_ods(ods, [["annee", "equipement", "visites"], ["2025", "Piscine", "49000"]])
+    second = upload(hub, ds, ods.read_bytes(), name="frequentation.ods")
+    assert second.status == VersionStatus.READY, second.error
+    assert second.file_format == "ods" and second.row_count == 1
+    assert second.changes["rows_added"] == 1 and second.changes["rows_removed"] == 2
