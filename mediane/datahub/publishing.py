@@ -39,6 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -401,6 +402,34 @@ def dataset_publish(
     if refusal is not None:
         raise Conflict(refusal[1], code=refusal[0])
     wanted = portal_dataset_for(dataset, account)
+    # One publication at a time per dataset and portal (two clicks at once would otherwise
+    # create two copies on udata): a lock in the cache, shared by every process when
+    # CACHE_URL is (Redis, database); the portal call runs outside any transaction.
+    lock = f"datahub:publish:{dataset.pk}:{account.pk}"
+    if not dry_run and not cache.add(lock, 1, timeout=PUBLISH_LOCK_SECONDS):
+        raise Conflict(
+            _(
+                "Une publication de ce jeu sur ce portail est déjà en cours : réessayez dans "
+                "un instant."
+            ),
+            code="publish_in_progress",
+        )
+    try:
+        return _publish(
+            actor=actor, dataset=dataset, account=account, wanted=wanted, dry_run=dry_run
+        )
+    finally:
+        if not dry_run:
+            cache.delete(lock)
+
+
+#: How long a publication lock lasts at most (a portal call times out well before).
+PUBLISH_LOCK_SECONDS = 120
+
+
+def _publish(
+    *, actor: Any, dataset: Dataset, account: PortalAccount, wanted: Any, dry_run: bool
+) -> PublishResult:
     publication = PortalPublication.objects.filter(dataset=dataset, account=account).first()
     remote_id = publication.remote_id if publication is not None else ""
     try:

@@ -532,3 +532,24 @@ def test_withdrawing_a_needed_legal_basis_withdraws_from_the_portals(
     assert Dataset.objects.get(pk=ds.pk).visibility == "private"
     assert udata.live() == []
     assert publication(ds, account).status == "deleted"
+
+
+def test_a_publication_in_progress_refuses_a_second_one(hub, public, udata):
+    from django.core.cache import cache
+
+    account = udata_account(hub, udata)
+    cache.add(f"datahub:publish:{public.pk}:{account.pk}", 1, timeout=60)
+    try:
+        with pytest.raises(Conflict) as error:
+            publishing.dataset_publish(actor=hub.editor, dataset=public, account=account)
+        assert error.value.code == "publish_in_progress"
+        assert udata.live() == []
+        # A dry run is never refused: it writes nothing.
+        publishing.dataset_publish(actor=hub.editor, dataset=public, account=account, dry_run=True)
+    finally:
+        cache.delete(f"datahub:publish:{public.pk}:{account.pk}")
+    publishing.dataset_publish(actor=hub.editor, dataset=public, account=account)
+    assert len(udata.live()) == 1
+    # The lock is released after a publication, successful or not.
+    publishing.dataset_publish(actor=hub.editor, dataset=public, account=account)
+    assert len(udata.live()) == 1

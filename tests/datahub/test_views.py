@@ -283,3 +283,17 @@ def test_quick_charts_skip_coordinates_and_identifiers(client, hub):
     assert 'id="dataset-map"' in page
     points = client.get(reverse("datahub:points", args=[ds.slug, 1])).json()
     assert len(points["features"]) == 3
+
+
+def test_organisation_page_lists_the_datasets_one_may_read(client, hub, three):
+    url = hub.city.get_absolute_url()
+    hub.city.visibility = "public"
+    hub.city.save()
+    page = client.get(url).content.decode()
+    assert "équipements public" in page
+    assert "équipements network" not in page and "bénévoles" not in page
+    assert "portails nationaux" not in page
+    client.force_login(hub.admin)
+    page = client.get(url).content.decode()
+    assert "équipements private" in page and "bénévoles" in page
+    assert reverse("datahub:portals", args=[hub.city.pk]) in page
