@@ -73,9 +73,7 @@ class Command(BaseCommand):
 
     def _text_validation(self, report: dict[str, Any]) -> None:
         if report.get("valid"):
-            self.stdout.write(
-                f"Conforme : {report.get('rows_checked', '?')} lignes."
-            )
+            self.stdout.write(f"Conforme : {report.get('rows_checked', '?')} lignes.")
             return
         for line in report.get("summary", []) or []:
             self.stdout.write(f"- {line}")
