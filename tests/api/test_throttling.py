@@ -9,6 +9,17 @@ from .conftest import make_user, token_headers
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _one_window(monkeypatch):
+    """Counters are per fixed window: keep every call of a test in the same one (a test that
+    crossed a minute boundary saw its budget renewed)."""
+    import types
+
+    import mediane.api.throttling as throttling
+
+    monkeypatch.setattr(throttling, "time", types.SimpleNamespace(time=lambda: 1_800_000_030.0))
+
+
 def test_anonymous_calls_are_limited_per_address(client, settings):
     settings.API_RATE_ANON = "3/min"
     for _ in range(3):

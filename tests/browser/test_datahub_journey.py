@@ -66,4 +66,6 @@ def test_create_upload_treat_and_open(page, screenshot, tmp_path):
     page.get_by_role("link", name="Ateliers numériques 2026").click()
     page.get_by_role("columnheader", name="atelier").wait_for()
     assert "Smartphone" in page.content()
-    assert "courriel_contact" not in page.content()
+    # The dropped column is gone from the data (the versions table still says it was removed).
+    assert page.get_by_role("columnheader", name="courriel_contact").count() == 0
+    assert "julie.martin@example.fr" not in page.content()
