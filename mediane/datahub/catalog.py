@@ -113,9 +113,9 @@ def dataset_node(dataset: Dataset) -> dcat.Dataset | None:
 def catalog(datasets: list[Dataset] | None = None) -> dcat.Catalog:
     if datasets is None:
         datasets = list(
-            public_datasets().select_related(
-                "organisation", "territory", "schema", "current_version"
-            )
+            public_datasets()
+            .select_related("organisation", "territory", "schema", "current_version")
+            .prefetch_related("legal_bases")
         )
     nodes = [node for node in (dataset_node(d) for d in datasets) if node is not None]
     network = dcat.Agent(uri=_url("/") + "#network", name="Réseau des villes médianes")

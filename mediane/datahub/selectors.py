@@ -31,18 +31,27 @@ class DatasetNotFound(NotFound, Http404):
     code = "not_found"
 
 
-def version_is_clear(version: DatasetVersion) -> bool:
-    """No standing blocking finding: every blocked column has a recorded legal basis."""
-    if version.privacy_status != PrivacyStatus.BLOCK:
-        return version.privacy_status != PrivacyStatus.UNKNOWN
-    bases = set(version.dataset.legal_bases.values_list("column", flat=True))  # type: ignore[attr-defined]
-    return all(column in bases for column in version.blocking_columns())
+def legal_basis_columns(dataset: Dataset) -> set[str]:
+    """Columns of `dataset` with a recorded legal basis (no query when the caller prefetched
+    `legal_bases`)."""
+    return {basis.column for basis in dataset.legal_bases.all()}  # type: ignore[attr-defined]
 
 
-def standing_blocks(version: DatasetVersion) -> list[str]:
-    """Blocked columns of `version` without a legal basis."""
-    bases = set(version.dataset.legal_bases.values_list("column", flat=True))  # type: ignore[attr-defined]
+def standing_blocks(version: DatasetVersion, bases: set[str] | None = None) -> list[str]:
+    """Blocked columns of `version` without a legal basis (`bases`: the dataset's
+    `legal_basis_columns`, when the caller already has them)."""
+    if bases is None:
+        bases = legal_basis_columns(version.dataset)
     return [column for column in version.blocking_columns() if column not in bases]
+
+
+def version_is_clear(version: DatasetVersion, bases: set[str] | None = None) -> bool:
+    """Scanned, and no standing blocking finding: every blocked column has a legal basis."""
+    if version.privacy_status == PrivacyStatus.UNKNOWN:
+        return False
+    if version.privacy_status != PrivacyStatus.BLOCK:
+        return True
+    return not standing_blocks(version, bases)
 
 
 def datasets_visible(user: Any) -> QuerySet[Dataset]:
@@ -169,14 +178,8 @@ def versions_for(user: Any, dataset: Dataset) -> list[DatasetVersion]:
         version.dataset = dataset
     if can(user, "view_internal", dataset):
         return versions
-    bases = set(dataset.legal_bases.values_list("column", flat=True))  # type: ignore[attr-defined]
-    return [
-        v
-        for v in versions
-        if v.status == VersionStatus.READY
-        and v.privacy_status != PrivacyStatus.UNKNOWN
-        and all(column in bases for column in v.blocking_columns())
-    ]
+    bases = legal_basis_columns(dataset)
+    return [v for v in versions if v.status == VersionStatus.READY and version_is_clear(v, bases)]
 
 
 def version_get_for(user: Any, dataset: Dataset, number: int) -> DatasetVersion:

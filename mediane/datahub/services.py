@@ -156,10 +156,12 @@ def dataset_update(*, actor: Any, dataset: Dataset, **metadata: Any) -> Dataset:
 
 
 def _blocking_without_basis(dataset: Dataset, version: DatasetVersion | None) -> list[str]:
+    from mediane.datahub.selectors import standing_blocks
+
     if version is None:
         return []
-    bases = set(dataset.legal_bases.values_list("column", flat=True))  # type: ignore[attr-defined]
-    return [column for column in version.blocking_columns() if column not in bases]
+    version.dataset = dataset
+    return standing_blocks(version)
 
 
 @transaction.atomic

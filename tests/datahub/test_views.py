@@ -297,3 +297,31 @@ def test_organisation_page_lists_the_datasets_one_may_read(client, hub, three):
     page = client.get(url).content.decode()
     assert "équipements private" in page and "bénévoles" in page
     assert reverse("datahub:portals", args=[hub.city.pk]) in page
+
+
+def test_dcat_catalogue_queries_do_not_grow_with_datasets(client, hub, three):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/catalogue.ttl").status_code == 200
+        return len(queries)
+
+    def add_cleared_dataset(n: int) -> None:
+        """Public thanks to legal bases: the export must check them without a query each."""
+        ds = dataset(hub, title=f"Élus du conseil {n}", description="Élus et délégations.")
+        version = upload(hub, ds, PEOPLE_CSV)
+        for column in version.blocking_columns():
+            services.legal_basis_record(
+                actor=hub.admin, dataset=ds, column=column, basis="Décret n° 2018-1117 (élus)."
+            )
+        services.dataset_set_visibility(actor=hub.editor, dataset=ds, visibility="public")
+
+    add_cleared_dataset(0)
+    before = count()
+    for n in range(1, 4):
+        add_cleared_dataset(n)
+    body = client.get("/catalogue.ttl").content.decode()
+    assert body.count("eleves-du-conseil") == 0 and "elus-du-conseil-3" in body
+    assert count() == before
