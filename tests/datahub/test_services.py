@@ -374,3 +374,14 @@ def test_xlsx_and_ods_uploads_become_versions(hub, tmp_path):
     assert second.status == VersionStatus.READY, second.error
     assert second.file_format == "ods" and second.row_count == 1
     assert second.changes["rows_added"] == 1 and second.changes["rows_removed"] == 2
+
+
+def test_rows_changed_are_counted_with_a_key(hub):
+    ds = dataset(hub, title="Équipements")
+    upload(hub, ds, "code,nom,places\nE1,Médiathèque,120\nE2,Piscine,300\nE3,Stade,5000\n")
+    second = upload(
+        hub, ds, "code,nom,places\nE1,Médiathèque,140\nE2,Piscine,300\nE4,Tiers-lieu,60\n"
+    )
+    changes = second.changes
+    assert changes["key"] and changes["rows_changed"] == 1  # E1's places
+    assert changes["rows_added"] == 1 and changes["rows_removed"] == 1  # E4 in, E3 out

@@ -325,3 +325,14 @@ def test_dcat_catalogue_queries_do_not_grow_with_datasets(client, hub, three):
     body = client.get("/catalogue.ttl").content.decode()
     assert body.count("eleves-du-conseil") == 0 and "elus-du-conseil-3" in body
     assert count() == before
+
+
+def test_preview_sorts_and_filters(client, three):
+    ds = three["public"]
+    names = {c["label"]: c["name"] for c in ds.current_version.columns}
+    url = reverse("datahub:dataset", args=[ds.slug])
+    page = client.get(url, {"sort": names["visites"], "dir": "desc"}).content.decode()
+    assert page.index("52000") < page.index("50100") < page.index("43500")
+    page = client.get(url, {"column": names["equipement"], "filter": "piscine"}).content.decode()
+    assert "2 premières lignes sur 2" in page
+    assert 'aria-sort="descending"' not in page
