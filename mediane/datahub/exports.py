@@ -10,13 +10,12 @@ from typing import Any, Literal
 
 from django.http import FileResponse
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from mediane.core.spreadsheet import neutralise as spreadsheet_neutralise
 
 
 def neutralise(value: Any) -> str:
-    """A cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    """A report cell as text, safe in a spreadsheet (`core.spreadsheet`)."""
+    return str(spreadsheet_neutralise("" if value is None else str(value)))
 
 
 def stream_version(version: Any, fmt: str, *, filename: str) -> FileResponse:

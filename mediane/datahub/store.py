@@ -54,6 +54,7 @@ from typing import Any, BinaryIO, Literal
 
 import duckdb
 
+from mediane.core import spreadsheet
 from mediane.core.errors import MedianeError
 
 FORMAT_VERSION = 1
@@ -810,16 +811,10 @@ def export(
         return _write_json_export(cursor, selected, out, bom)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[-+]?[0-9]+([.,][0-9]+)?([eE][-+]?[0-9]+)?")
-
-
 def neutralise(cell: str) -> str:
     """A text cell a spreadsheet would run as a formula gets a leading apostrophe; plain numbers
-    ("-12.5") are left alone."""
-    if cell.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
+    ("-12.5") are left alone (`core.spreadsheet`, the rule of every export)."""
+    return str(spreadsheet.neutralise(cell, keep_numbers=True))
 
 
 def _write_csv_export(

@@ -44,6 +44,8 @@ import frictionless
 from frictionless.table import Header
 from stdnum.fr import siret as stdnum_siret
 
+from mediane.core.spreadsheet import neutralise
+
 __all__ = [
     "CUSTOM_CHECKS",
     "SCHEMAS_DIR",
@@ -330,7 +332,6 @@ class ValidationIssue:
 
 
 CSV_COLUMNS = ("code", "row", "column", "field", "value", "constraint", "message")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -430,8 +431,7 @@ class ValidationReport:
 
 
 def _neutralise(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return str(neutralise("" if value is None else str(value)))
 
 
 # --- French wording -------------------------------------------------------------------------

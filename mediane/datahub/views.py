@@ -357,6 +357,8 @@ def set_visibility(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, error.message)
         else:
             messages.success(request, _("Le niveau d'accès a été enregistré."))
+    else:
+        messages.error(request, _("Choisissez un niveau d'accès."))
     return redirect("datahub:dataset", slug=dataset.slug)
 
 

@@ -17,20 +17,13 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from mediane.core.spreadsheet import neutralise
 from mediane.directory.sanitize import html_to_text
 from mediane.market.models import Challenge, IssuerRole
 from mediane.market.services import local_time
 
 #: Most rows written by one export (the list is filtered before).
 EXPORT_MAX_ROWS = 5000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A cell value a spreadsheet will not run: texts starting like a formula get a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 #: Exported fields, in order: the CSV and XLSX headers and the JSON keys (as the directory's
