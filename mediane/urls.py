@@ -20,6 +20,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/", include("mediane.notifications.urls")),
     path("sommet/", include("mediane.summit.urls")),
     path("donnees/", include("mediane.datahub.urls")),
+    path("cooperation/", include("mediane.cooperation.urls")),
+    path("solutions/", include("mediane.solutions.urls")),
+    path("incubateurs/", include("mediane.incubation.urls")),
+    path("tiers-lieux/", include("mediane.tierslieux.urls")),
+    path("accompagnement/", include("mediane.support.urls")),
     path("catalogue.<str:fmt>", datahub_views.catalogue_dcat, name="datahub_catalogue_dcat"),
     path(
         "catalogue.ttl", datahub_views.catalogue_dcat, {"fmt": "ttl"}, name="datahub_catalogue_ttl"

@@ -114,12 +114,17 @@ install_error_handlers(api_v1)
 
 def _mount_routers() -> None:
     from mediane.api.me import router as me_router
+    from mediane.cooperation.api import router as cooperation_router
     from mediane.datahub.api import router as datahub_router
     from mediane.directory.api import router as directory_router
+    from mediane.incubation.api import router as incubation_router
     from mediane.market.api import router as market_router
     from mediane.search.api import router as search_router
+    from mediane.solutions.api import router as solutions_router
     from mediane.summit.api import router as summit_router
+    from mediane.support.api import router as support_router
     from mediane.territories.api import router as territories_router
+    from mediane.tierslieux.api import router as tierslieux_router
 
     api_v1.add_router("", territories_router)
     api_v1.add_router("", directory_router)
@@ -128,6 +133,11 @@ def _mount_routers() -> None:
     api_v1.add_router("", market_router)
     api_v1.add_router("", summit_router)
     api_v1.add_router("", datahub_router)
+    api_v1.add_router("", cooperation_router)
+    api_v1.add_router("", solutions_router)
+    api_v1.add_router("", incubation_router)
+    api_v1.add_router("", tierslieux_router)
+    api_v1.add_router("", support_router)
 
 
 _mount_routers()

@@ -82,6 +82,11 @@ class Loader:
             self.load_market()
             self.load_summit()
             self.load_datahub()
+            self.load_cooperation()
+            self.load_solutions()
+            self.load_incubation()
+            self.load_tierslieux()
+            self.load_support()
         # After the commit: the scheduler writes its progress from the solver's own threads.
         self.load_summit_schedule()
         return self.report
@@ -90,6 +95,31 @@ class Loader:
         from mediane.demo.datahub_data import load_datahub
 
         load_datahub(self)
+
+    def load_cooperation(self) -> None:
+        from mediane.demo.cooperation_data import load_cooperation
+
+        load_cooperation(self)
+
+    def load_solutions(self) -> None:
+        from mediane.demo.solutions_data import load_solutions
+
+        load_solutions(self)
+
+    def load_incubation(self) -> None:
+        from mediane.demo.incubation_data import load_incubation
+
+        load_incubation(self)
+
+    def load_tierslieux(self) -> None:
+        from mediane.demo.tierslieux_data import load_tierslieux
+
+        load_tierslieux(self)
+
+    def load_support(self) -> None:
+        from mediane.demo.support_data import load_support
+
+        load_support(self)
 
     def load_accounts(self) -> None:
         """Demo accounts, created verified with the documented password (bootstrap: no actor)."""

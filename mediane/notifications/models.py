@@ -27,6 +27,11 @@ class Topic(models.TextChoices):
     SUMMIT = "summit", _("Sommet")
     NETWORK = "network", _("Réseau")
     DATA = "data", _("Données")
+    PROJECT = "project", _("Projets")
+    SOLUTION = "solution", _("Solutions")
+    INCUBATION = "incubation", _("Jumelages et accueil")
+    BOOKING = "booking", _("Réservations")
+    SUPPORT = "support", _("Accompagnement")
 
 
 def topic_label(topic: str) -> str:

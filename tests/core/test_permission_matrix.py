@@ -12,6 +12,7 @@ an anonymous visitor).
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -58,28 +59,24 @@ from tests.accounts.factories import (
     TwinningFactory,
     UserFactory,
 )
-
-ROLES = (
-    "anonymous",
-    "inactive_admin",
-    "outsider",
-    "member",
-    "editor",
-    "admin",
-    "admin_other",
-    "secretariat",
-    "superuser",
+from tests.core.matrix_roles import (
+    AUTHENTICATED,
+    EVERYONE,
+    NETWORK,
+    NOBODY,
+    O_ADMIN,
+    O_EDITORS,
+    O_MEMBERS,
+    ROLES,
+    STAFF,
 )
 
-# Named groups of roles, to keep the table readable.
-EVERYONE = frozenset(ROLES)
-NOBODY: frozenset[str] = frozenset()
-STAFF = frozenset({"secretariat", "superuser"})
-AUTHENTICATED = EVERYONE - {"anonymous", "inactive_admin"}
-NETWORK = frozenset({"member", "editor", "admin", "admin_other"}) | STAFF
-O_MEMBERS = frozenset({"member", "editor", "admin"})
-O_EDITORS = frozenset({"editor", "admin"})
-O_ADMIN = frozenset({"admin"})
+# The cooperation apps write their rows and objects in tests/core/matrix_parts/<app>.py: a dict
+# EXPECTED like the one below, and objects(o, other, users) returning one object per key.
+MATRIX_PARTS = tuple(
+    importlib.import_module(f"tests.core.matrix_parts.{app}")
+    for app in ("cooperation", "solutions", "incubation", "tierslieux", "support")
+)
 
 
 def organisation_row(view: frozenset[str]) -> dict[str, frozenset[str]]:
@@ -314,6 +311,10 @@ EXPECTED: dict[str, tuple[type, dict[str, frozenset[str]]]] = {
 }
 
 
+for _part in MATRIX_PARTS:
+    EXPECTED.update(_part.EXPECTED)
+
+
 @pytest.fixture
 def world(db) -> dict[str, Any]:
     """Users of every role and one object per key of EXPECTED."""
@@ -370,6 +371,8 @@ def world(db) -> dict[str, Any]:
     objects.update(_invitation_objects(objects, other))
     objects.update(_summit_objects(o, users))
     objects.update(_datahub_objects(o))
+    for part in MATRIX_PARTS:
+        objects.update(part.objects(o, other, users))
     return {"users": users, "objects": objects}
 
 

@@ -1,0 +1,5 @@
+"""API of cooperation."""
+
+from ninja import Router
+
+router = Router(tags=["Projets"])

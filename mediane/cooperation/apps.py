@@ -1,0 +1,14 @@
+"""Coopération : projets mutualisés : projets mutualisés entre villes, leurs partenaires, budgets,
+jalons et espace de travail, et les besoins similaires entre villes.
+"""
+
+from django.apps import AppConfig
+
+
+class CooperationConfig(AppConfig):
+    name = "mediane.cooperation"
+    verbose_name = "Coopération"
+    label = "cooperation"
+
+    def ready(self) -> None:
+        from mediane.cooperation import rules  # noqa: F401  (registers the permission rules)

@@ -1,0 +1,1 @@
+"""Permission rules of cooperation (`core.permissions.rule`)."""

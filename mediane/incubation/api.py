@@ -1,0 +1,5 @@
+"""API of incubation."""
+
+from ninja import Router
+
+router = Router(tags=["Jumelages"])

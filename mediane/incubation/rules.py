@@ -1,0 +1,1 @@
+"""Permission rules of incubation (`core.permissions.rule`)."""

@@ -1,0 +1,5 @@
+"""API of solutions."""
+
+from ninja import Router
+
+router = Router(tags=["Solutions"])

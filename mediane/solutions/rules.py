@@ -1,0 +1,1 @@
+"""Permission rules of solutions (`core.permissions.rule`)."""

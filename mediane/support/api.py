@@ -1,0 +1,5 @@
+"""API of support."""
+
+from ninja import Router
+
+router = Router(tags=["Accompagnement"])

@@ -1,0 +1,1 @@
+"""Permission rules of support (`core.permissions.rule`)."""

@@ -1,0 +1,5 @@
+"""API of tierslieux."""
+
+from ninja import Router
+
+router = Router(tags=["Tiers-lieux"])

@@ -1,0 +1,1 @@
+"""Permission rules of tierslieux (`core.permissions.rule`)."""
