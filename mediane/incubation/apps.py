@@ -11,4 +11,9 @@ class IncubationConfig(AppConfig):
     label = "incubation"
 
     def ready(self) -> None:
-        from mediane.incubation import rules  # noqa: F401  (registers the permission rules)
+        from mediane.incubation import (
+            rules,  # noqa: F401  (registers the permission rules)
+            search,
+        )
+
+        search.register()

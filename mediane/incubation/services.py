@@ -7,23 +7,73 @@ log and notifies the parties (topic "incubation").
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 
-from mediane.core.errors import ValidationFailed
-from mediane.core.permissions import require
+from mediane.accounts.models import Membership
+from mediane.core.errors import Conflict, ValidationFailed
+from mediane.core.permissions import has_role, require
 from mediane.core.services import audit_record
 from mediane.directory.models import Organisation
+from mediane.incubation import search
 from mediane.incubation.models import (
+    HOLDING_STATUSES,
     INCUBATOR_KINDS,
+    STARTUP_KINDS,
     AgreementStatus,
+    HostCapacity,
+    Need,
+    RequestStatus,
+    SoftLandingRequest,
+    StayNote,
+    StayOutcome,
     TwinningAgreement,
 )
+from mediane.notifications.services import notify
 
 TOPIC = "incubation"
+#: The longest stay one request may ask for.
+MAX_STAY_DAYS = 180
+
+
+def _people(*organisations: Organisation | int, minimum: str = "member") -> list[Any]:
+    """Active users of these organisations with at least the `minimum` role."""
+    roles = {"member": ["member", "editor", "admin"], "editor": ["editor", "admin"]}[minimum]
+    ids = [o if isinstance(o, int) else o.pk for o in organisations]
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            organisation_id__in=ids, role__in=roles, user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _notify(
+    *,
+    actor: Any,
+    recipients: Iterable[Any],
+    verb: str,
+    title: str,
+    target: SoftLandingRequest | TwinningAgreement,
+) -> None:
+    notify(
+        recipients=recipients,
+        topic=TOPIC,
+        verb=verb,
+        title=title,
+        url=target.get_absolute_url(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        target=target,
+    )
 
 
 def _check_agreement_fields(
@@ -82,6 +132,18 @@ def twinning_create(
         agreement.signed_by = agreement.proposed_by
         agreement.signed_at = timezone.now()
     agreement.save()
+    search.index(agreement)
+    _notify(
+        actor=actor,
+        recipients=_people(second, first) if signed else _people(second, minimum="editor"),
+        verb="agreement_signed" if signed else "agreement_proposed",
+        title=(
+            f"Accord de jumelage signé : {agreement.title}"
+            if signed
+            else f"{first.name} vous propose un jumelage : {agreement.title}"
+        ),
+        target=agreement,
+    )
     audit_record(
         actor=actor,
         action="incubation.agreement_signed" if signed else "incubation.agreement_proposed",
@@ -90,3 +152,708 @@ def twinning_create(
         changes={"first": first.pk, "second": second.pk, "start": start, "end": end},
     )
     return agreement
+
+
+def _contact_errors(agreement: TwinningAgreement, first_contact: Any, second_contact: Any) -> dict:
+    errors: dict[str, list[str]] = {}
+    for field, person, side in (
+        ("first_contact", first_contact, agreement.first_id),  # type: ignore[attr-defined]
+        ("second_contact", second_contact, agreement.second_id),  # type: ignore[attr-defined]
+    ):
+        if (
+            person is not None
+            and not Membership.objects.filter(user=person, organisation_id=side).exists()
+        ):
+            errors[field] = ["Le contact doit être membre de l'organisation de ce côté."]
+    return errors
+
+
+@transaction.atomic
+def agreement_update(
+    *,
+    actor: Any,
+    agreement: TwinningAgreement,
+    title: str,
+    start: date,
+    end: date | None,
+    scope: str = "",
+    programme: str = "",
+    first_contact: Any = None,
+    second_contact: Any = None,
+) -> TwinningAgreement:
+    """Edit an agreement that is not ended (editors of either side, or the secretariat)."""
+    agreement = TwinningAgreement.objects.select_for_update().get(pk=agreement.pk)
+    require(actor, "change", agreement)
+    errors = _check_agreement_fields(
+        first=agreement.first, second=agreement.second, title=title, start=start, end=end
+    )
+    errors.update(_contact_errors(agreement, first_contact, second_contact))
+    if (
+        end is not None
+        and agreement.requests.filter(  # type: ignore[attr-defined]
+            status__in=HOLDING_STATUSES, end__gt=end
+        ).exists()
+    ):
+        errors.setdefault("end", []).append(
+            "Des séjours acceptés se terminent après cette date : terminez-les ou déplacez-les."
+        )
+    if errors:
+        raise ValidationFailed("L'accord de jumelage n'a pas été modifié.", field_errors=errors)
+    agreement.title = title.strip()
+    agreement.start, agreement.end = start, end
+    agreement.scope, agreement.programme = scope.strip(), programme.strip()
+    agreement.first_contact, agreement.second_contact = first_contact, second_contact
+    agreement.save()
+    search.index(agreement)
+    audit_record(
+        actor=actor,
+        action="incubation.agreement_updated",
+        obj=agreement,
+        organisation=agreement.first,
+        changes={"start": start, "end": end},
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_sign(*, actor: Any, agreement: TwinningAgreement) -> TwinningAgreement:
+    """The other side's admin signs a proposed agreement: it is in force from its start."""
+    agreement = TwinningAgreement.objects.select_for_update().get(pk=agreement.pk)
+    require(actor, "sign", agreement)
+    agreement.status = AgreementStatus.SIGNED
+    agreement.signed_by = actor if getattr(actor, "is_authenticated", False) else None
+    agreement.signed_at = timezone.now()
+    agreement.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
+    search.index(agreement)
+    _notify(
+        actor=actor,
+        recipients=_people(agreement.first, agreement.second),
+        verb="agreement_signed",
+        title=f"Accord de jumelage signé : {agreement.title}",
+        target=agreement,
+    )
+    audit_record(
+        actor=actor,
+        action="incubation.agreement_signed",
+        obj=agreement,
+        organisation=agreement.second,
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_end(*, actor: Any, agreement: TwinningAgreement, note: str = "") -> TwinningAgreement:
+    """End a signed agreement (an admin of either side, or the secretariat). Stays already
+    accepted or in progress under it must be finished or cancelled first."""
+    agreement = TwinningAgreement.objects.select_for_update().get(pk=agreement.pk)
+    require(actor, "end", agreement)
+    if agreement.requests.filter(status__in=HOLDING_STATUSES).exists():  # type: ignore[attr-defined]
+        raise Conflict(
+            "Des séjours acceptés ou en cours dépendent de cet accord : "
+            "terminez-les ou annulez-les avant de mettre fin au jumelage.",
+            code="stays_pending",
+        )
+    today = timezone.localdate()
+    agreement.status = AgreementStatus.ENDED
+    agreement.ended_at = timezone.now()
+    agreement.end_note = note.strip()
+    if agreement.end is None or agreement.end > today:
+        agreement.end = max(today, agreement.start)
+    agreement.save()
+    # Requests still waiting under an ended agreement cannot be honoured any more.
+    for pending in agreement.requests.filter(  # type: ignore[attr-defined]
+        status__in=[RequestStatus.REQUESTED, RequestStatus.DATES_PROPOSED]
+    ):
+        pending.status = RequestStatus.CANCELLED
+        pending.decision_note = "L'accord de jumelage a pris fin."
+        pending.save(update_fields=["status", "decision_note", "updated_at"])
+    search.index(agreement)
+    _notify(
+        actor=actor,
+        recipients=_people(agreement.first, agreement.second),
+        verb="agreement_ended",
+        title=f"Fin de l'accord de jumelage : {agreement.title}",
+        target=agreement,
+    )
+    audit_record(
+        actor=actor,
+        action="incubation.agreement_ended",
+        obj=agreement,
+        organisation=agreement.first,
+        changes={"note": agreement.end_note},
+    )
+    return agreement
+
+
+# --- host capacity ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def capacity_set(
+    *, actor: Any, host: Organisation, start: date, end: date, places: int, note: str = ""
+) -> HostCapacity:
+    """Declare how many start-ups `host` receives at the same time from `start` to `end`.
+
+    Periods of one host do not overlap. Lowering a period below the stays already accepted in
+    it is refused."""
+    capacity = HostCapacity(host=host, start=start, end=end, places=places, note=note.strip())
+    require(actor, "manage", capacity)
+    Organisation.objects.select_for_update().filter(pk=host.pk).first()
+    errors: dict[str, list[str]] = {}
+    if host.kind not in INCUBATOR_KINDS:
+        errors["host"] = ["Seuls les incubateurs, accélérateurs et tiers-lieux accueillent."]
+    if end < start:
+        errors["end"] = ["La fin de la période ne peut précéder son début."]
+    if places < 0 or places > 500:
+        errors["places"] = ["Indiquez un nombre de places entre 0 et 500."]
+    if (
+        not errors
+        and HostCapacity.objects.filter(host=host, start__lte=end, end__gte=start).exists()
+    ):
+        errors["start"] = ["Cette période chevauche une période déjà déclarée."]
+    if errors:
+        raise ValidationFailed(
+            "La capacité d'accueil n'a pas été enregistrée.", field_errors=errors
+        )
+    capacity.save()
+    busiest = _busiest_day(host.pk, start, end)
+    if busiest is not None and busiest[1] > places:
+        raise ValidationFailed(
+            f"Le {_day(busiest[0])}, {busiest[1]} start-up(s) sont déjà attendues : "
+            f"prévoyez au moins {busiest[1]} place(s).",
+            field_errors={"places": [f"Au moins {busiest[1]}."]},
+        )
+    audit_record(
+        actor=actor,
+        action="incubation.capacity_set",
+        obj=capacity,
+        organisation=host,
+        changes={"start": start, "end": end, "places": places},
+    )
+    return capacity
+
+
+@transaction.atomic
+def capacity_delete(*, actor: Any, capacity: HostCapacity) -> None:
+    require(actor, "manage", capacity)
+    Organisation.objects.select_for_update().filter(pk=capacity.host_id).first()  # type: ignore[attr-defined]
+    if SoftLandingRequest.objects.filter(
+        host_id=capacity.host_id,  # type: ignore[attr-defined]
+        status__in=HOLDING_STATUSES,
+        start__lte=capacity.end,
+        end__gte=capacity.start,
+    ).exists():
+        raise Conflict(
+            "Des séjours acceptés occupent cette période : modifiez-la plutôt que la supprimer.",
+            code="capacity_in_use",
+        )
+    audit_record(
+        actor=actor,
+        action="incubation.capacity_deleted",
+        obj=capacity,
+        organisation=capacity.host,
+        changes={"start": capacity.start, "end": capacity.end, "places": capacity.places},
+    )
+    capacity.delete()
+
+
+def _busiest_day(host_id: int, start: date, end: date) -> tuple[date, int] | None:
+    """The day of [start, end] with the most held stays at `host`, and that count."""
+    stays = list(
+        SoftLandingRequest.objects.filter(
+            host_id=host_id, status__in=HOLDING_STATUSES, start__lte=end, end__gte=start
+        ).values_list("start", "end")
+    )
+    best: tuple[date, int] | None = None
+    day = start
+    while day <= end:
+        count = sum(1 for s, e in stays if s <= day <= e)
+        if best is None or count > best[1]:
+            best = (day, count)
+        day += timedelta(days=1)
+    return best
+
+
+def check_capacity(*, host_id: int, start: date, end: date, exclude: int | None = None) -> None:
+    """Raise Conflict unless `host` has a free place on every day of [start, end].
+
+    A day no declared period covers has no place. Call it under the host's row lock."""
+    periods = list(
+        HostCapacity.objects.filter(host_id=host_id, start__lte=end, end__gte=start).values_list(
+            "start", "end", "places"
+        )
+    )
+    stays = list(
+        SoftLandingRequest.objects.filter(
+            host_id=host_id, status__in=HOLDING_STATUSES, start__lte=end, end__gte=start
+        )
+        .exclude(pk=exclude or 0)
+        .values_list("start", "end")
+    )
+    day = start
+    while day <= end:
+        places = next((p for s, e, p in periods if s <= day <= e), None)
+        if places is None:
+            raise Conflict(
+                f"Aucune capacité d'accueil n'est déclarée pour le {_day(day)} : "
+                "déclarez une période d'accueil avant d'accepter.",
+                code="no_capacity",
+            )
+        taken = sum(1 for s, e in stays if s <= day <= e)
+        if taken >= places:
+            raise Conflict(
+                f"Capacité atteinte le {_day(day)} : {places} place(s), "
+                f"{taken} start-up(s) déjà accueillie(s). Proposez d'autres dates.",
+                code="capacity_exceeded",
+            )
+        day += timedelta(days=1)
+
+
+# --- soft-landing requests -------------------------------------------------------------------
+
+
+def _check_dates(start: date | None, end: date | None, prefix: str = "") -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if start is None:
+        errors[f"{prefix}start"] = ["Indiquez la date d'arrivée."]
+    if end is None:
+        errors[f"{prefix}end"] = ["Indiquez la date de départ."]
+    if start is None or end is None:
+        return errors
+    if end < start:
+        errors[f"{prefix}end"] = ["Le départ ne peut précéder l'arrivée."]
+    elif (end - start).days + 1 > MAX_STAY_DAYS:
+        errors[f"{prefix}end"] = [f"Un séjour dure au plus {MAX_STAY_DAYS} jours."]
+    if start < timezone.localdate():
+        errors[f"{prefix}start"] = ["L'arrivée ne peut être dans le passé."]
+    return errors
+
+
+def _agreement_covers(agreement: TwinningAgreement, start: date, end: date) -> bool:
+    return (
+        agreement.status == AgreementStatus.SIGNED
+        and agreement.start <= start
+        and (agreement.end is None or end <= agreement.end)
+    )
+
+
+@transaction.atomic
+def request_create(
+    *,
+    actor: Any,
+    startup: Organisation,
+    agreement: TwinningAgreement,
+    home: Organisation,
+    start: date,
+    end: date,
+    needs: Iterable[str] = (),
+    needs_other: str = "",
+    message: str = "",
+) -> SoftLandingRequest:
+    """A start-up (its editors) asks the incubator on the other side of `agreement` from its
+    home incubator `home` to host it from `start` to `end`."""
+    host = agreement.other_side(home.pk)
+    request = SoftLandingRequest(
+        startup=startup,
+        agreement=agreement,
+        home=home,
+        host=host,
+        start=start,
+        end=end,
+        requested_start=start,
+        requested_end=end,
+        needs=sorted(set(needs)),
+        needs_other=needs_other.strip(),
+        message=message.strip(),
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    require(actor, "create", request)
+    errors = _check_dates(start, end)
+    if startup.kind not in STARTUP_KINDS:
+        errors["startup"] = ["Seules les start-up et PME demandent un accueil."]
+    if home.pk not in agreement.side_ids():
+        errors["home"] = ["Votre incubateur d'origine n'est pas partie à cet accord."]
+    elif not errors and not _agreement_covers(agreement, start, end):
+        errors["agreement"] = ["L'accord de jumelage n'est pas en vigueur pendant tout le séjour."]
+    unknown = set(needs) - set(Need.values)
+    if unknown:
+        errors["needs"] = ["Besoin inconnu : " + ", ".join(sorted(unknown))]
+    if not needs and not needs_other.strip():
+        errors.setdefault("needs", []).append("Indiquez au moins un besoin.")
+    if (
+        not errors
+        and SoftLandingRequest.objects.filter(
+            startup=startup,
+            host=host,
+            status__in=[*HOLDING_STATUSES, RequestStatus.REQUESTED, RequestStatus.DATES_PROPOSED],
+            start__lte=end,
+            end__gte=start,
+        ).exists()
+    ):
+        errors["start"] = ["Une demande auprès de cet incubateur couvre déjà ces dates."]
+    if errors:
+        raise ValidationFailed("La demande d'accueil n'a pas été envoyée.", field_errors=errors)
+    request.save()
+    _notify(
+        actor=actor,
+        recipients=[*_people(host, minimum="editor"), *_people(home)],
+        verb="request_created",
+        title=f"{startup.name} demande un accueil du {_day(start)} au {_day(end)}",
+        target=request,
+    )
+    audit_record(
+        actor=actor,
+        action="incubation.request_created",
+        obj=request,
+        organisation=startup,
+        changes={"host": host.pk, "start": start, "end": end, "needs": request.needs},
+    )
+    return request
+
+
+def _locked(request: SoftLandingRequest) -> SoftLandingRequest:
+    """The request again, with the host's organisation row locked: every change that holds
+    or frees a place of its capacity is serialised per host."""
+    Organisation.objects.select_for_update().filter(pk=request.host_id).first()  # type: ignore[attr-defined]
+    return (
+        SoftLandingRequest.objects.select_for_update()
+        .select_related("startup", "home", "host", "agreement")
+        .get(pk=request.pk)
+    )
+
+
+def _everyone(request: SoftLandingRequest) -> list[Any]:
+    return _people(request.startup, request.home, request.host)
+
+
+def _hold(request: SoftLandingRequest, start: date, end: date) -> None:
+    if not _agreement_covers(request.agreement, start, end):
+        raise Conflict(
+            "L'accord de jumelage n'est pas en vigueur pendant tout le séjour.",
+            code="agreement_not_in_force",
+        )
+    check_capacity(host_id=request.host_id, start=start, end=end, exclude=request.pk)  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def request_accept(
+    *, actor: Any, request: SoftLandingRequest, note: str = ""
+) -> SoftLandingRequest:
+    """The host accepts the requested dates, if a place is free on every day of the stay."""
+    request = _locked(request)
+    require(actor, "decide", request)
+    _hold(request, request.start, request.end)
+    request.status = RequestStatus.ACCEPTED
+    request.decision_note = note.strip()
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save()
+    _notify(
+        actor=actor,
+        recipients=_everyone(request),
+        verb="request_accepted",
+        title=(
+            f"{request.host.name} accueille {request.startup.name} "
+            f"du {_day(request.start)} au {_day(request.end)}"
+        ),
+        target=request,
+    )
+    audit_record(
+        actor=actor, action="incubation.request_accepted", obj=request, organisation=request.host
+    )
+    return request
+
+
+@transaction.atomic
+def request_propose_dates(
+    *, actor: Any, request: SoftLandingRequest, start: date | None, end: date | None, note: str = ""
+) -> SoftLandingRequest:
+    """The host proposes other dates; the start-up accepts or declines them."""
+    request = _locked(request)
+    require(actor, "decide", request)
+    errors = _check_dates(start, end, prefix="proposed_")
+    if not errors and start == request.start and end == request.end:
+        errors["proposed_start"] = ["Ce sont les dates demandées : acceptez plutôt la demande."]
+    if not errors and not _agreement_covers(request.agreement, start, end):  # type: ignore[arg-type]
+        errors["proposed_end"] = ["L'accord de jumelage n'est pas en vigueur à ces dates."]
+    if errors:
+        raise ValidationFailed("Les dates proposées ne conviennent pas.", field_errors=errors)
+    request.status = RequestStatus.DATES_PROPOSED
+    request.proposed_start, request.proposed_end = start, end
+    request.decision_note = note.strip()
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save()
+    _notify(
+        actor=actor,
+        recipients=_people(request.startup, request.home),
+        verb="dates_proposed",
+        title=(
+            f"{request.host.name} propose d'accueillir {request.startup.name} "
+            f"du {_day(start)} au {_day(end)}"  # type: ignore[arg-type]
+        ),
+        target=request,
+    )
+    audit_record(
+        actor=actor,
+        action="incubation.dates_proposed",
+        obj=request,
+        organisation=request.host,
+        changes={"start": start, "end": end},
+    )
+    return request
+
+
+@transaction.atomic
+def request_decline(*, actor: Any, request: SoftLandingRequest, reason: str) -> SoftLandingRequest:
+    """The host declines; the reason is required and shown to the start-up."""
+    request = _locked(request)
+    require(actor, "decide", request)
+    if not reason.strip():
+        raise ValidationFailed(
+            "Indiquez le motif du refus.", field_errors={"reason": ["Le motif est obligatoire."]}
+        )
+    request.status = RequestStatus.DECLINED
+    request.decision_note = reason.strip()
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save()
+    _notify(
+        actor=actor,
+        recipients=_people(request.startup, request.home),
+        verb="request_declined",
+        title=f"{request.host.name} ne peut pas accueillir {request.startup.name}",
+        target=request,
+    )
+    audit_record(
+        actor=actor,
+        action="incubation.request_declined",
+        obj=request,
+        organisation=request.host,
+        changes={"reason": request.decision_note},
+    )
+    return request
+
+
+@transaction.atomic
+def request_accept_dates(*, actor: Any, request: SoftLandingRequest) -> SoftLandingRequest:
+    """The start-up accepts the dates the host proposed: the stay is accepted on them, if a place
+    is still free on every day."""
+    request = _locked(request)
+    require(actor, "respond", request)
+    start, end = request.proposed_start, request.proposed_end
+    assert start is not None and end is not None
+    if start < timezone.localdate():
+        raise Conflict(
+            "Les dates proposées sont passées : faites une nouvelle demande.", code="past"
+        )
+    _hold(request, start, end)
+    request.start, request.end = start, end
+    request.status = RequestStatus.ACCEPTED
+    request.save()
+    _notify(
+        actor=actor,
+        recipients=_everyone(request),
+        verb="request_accepted",
+        title=(
+            f"{request.startup.name} accepte les dates proposées par {request.host.name} : "
+            f"du {_day(start)} au {_day(end)}"
+        ),
+        target=request,
+    )
+    audit_record(
+        actor=actor,
+        action="incubation.dates_accepted",
+        obj=request,
+        organisation=request.startup,
+        changes={"start": start, "end": end},
+    )
+    return request
+
+
+@transaction.atomic
+def request_cancel(
+    *, actor: Any, request: SoftLandingRequest, note: str = "", declining_dates: bool = False
+) -> SoftLandingRequest:
+    """The start-up cancels its request (or its accepted stay), or declines the proposed dates."""
+    request = _locked(request)
+    require(actor, "respond" if declining_dates else "cancel", request)
+    request.status = RequestStatus.CANCELLED
+    request.decision_note = note.strip() or (
+        "Dates proposées déclinées par la start-up."
+        if declining_dates
+        else "Annulée par la start-up."
+    )
+    request.save()
+    _notify(
+        actor=actor,
+        recipients=[*_people(request.host, minimum="editor"), *_people(request.home)],
+        verb="dates_declined" if declining_dates else "request_cancelled",
+        title=(
+            f"{request.startup.name} décline les dates proposées"
+            if declining_dates
+            else f"{request.startup.name} annule sa demande d'accueil"
+        ),
+        target=request,
+    )
+    audit_record(
+        actor=actor,
+        action="incubation.request_cancelled",
+        obj=request,
+        organisation=request.startup,
+        changes={"note": request.decision_note},
+    )
+    return request
+
+
+@transaction.atomic
+def stay_start(*, actor: Any, request: SoftLandingRequest) -> SoftLandingRequest:
+    """The stay begins (an editor of either incubator, from its first day)."""
+    request = _locked(request)
+    require(actor, "follow", request)
+    if request.status != RequestStatus.ACCEPTED:
+        raise Conflict("Seul un séjour accepté peut commencer.", code="invalid_status")
+    if timezone.localdate() < request.start:
+        raise Conflict(
+            f"Le séjour commence le {_day(request.start)} : revenez ce jour-là.", code="too_early"
+        )
+    request.status = RequestStatus.IN_PROGRESS
+    request.started_at = timezone.now()
+    request.save()
+    _notify(
+        actor=actor,
+        recipients=_everyone(request),
+        verb="stay_started",
+        title=f"Séjour de {request.startup.name} chez {request.host.name} commencé",
+        target=request,
+    )
+    audit_record(
+        actor=actor, action="incubation.stay_started", obj=request, organisation=request.host
+    )
+    return request
+
+
+@transaction.atomic
+def stay_complete(*, actor: Any, request: SoftLandingRequest) -> SoftLandingRequest:
+    """The stay is over (an editor of either incubator); its place is freed from today."""
+    request = _locked(request)
+    require(actor, "follow", request)
+    if request.status != RequestStatus.IN_PROGRESS:
+        raise Conflict("Seul un séjour en cours peut se terminer.", code="invalid_status")
+    today = timezone.localdate()
+    if today < request.end:
+        request.end = max(today, request.start)
+    request.status = RequestStatus.COMPLETED
+    request.completed_at = timezone.now()
+    request.save()
+    _notify(
+        actor=actor,
+        recipients=_everyone(request),
+        verb="stay_completed",
+        title=f"Séjour de {request.startup.name} chez {request.host.name} terminé",
+        target=request,
+    )
+    audit_record(
+        actor=actor, action="incubation.stay_completed", obj=request, organisation=request.host
+    )
+    return request
+
+
+def _side_of(actor: Any, request: SoftLandingRequest) -> Organisation:
+    """The incubator the actor writes for: the host when they edit both."""
+    if has_role(actor, request.host_id, "editor"):  # type: ignore[attr-defined]
+        return request.host
+    if has_role(actor, request.home_id, "editor"):  # type: ignore[attr-defined]
+        return request.home
+    return request.host  # the superuser
+
+
+@transaction.atomic
+def stay_note_add(*, actor: Any, request: SoftLandingRequest, body: str) -> StayNote:
+    """A note in the journal of the stay, shared by both incubators."""
+    require(actor, "follow", request)
+    if not body.strip():
+        raise ValidationFailed("La note est vide.", field_errors={"body": ["Écrivez la note."]})
+    side = _side_of(actor, request)
+    note = StayNote.objects.create(
+        request=request, organisation=side, author=actor, at=timezone.now(), body=body.strip()
+    )
+    other = request.home if side.pk == request.host_id else request.host  # type: ignore[attr-defined]
+    _notify(
+        actor=actor,
+        recipients=_people(other, minimum="editor"),
+        verb="stay_note",
+        title=f"Nouvelle note de {side.name} sur le séjour de {request.startup.name}",
+        target=request,
+    )
+    audit_record(actor=actor, action="incubation.stay_note_added", obj=request, organisation=side)
+    return note
+
+
+@transaction.atomic
+def stay_outcome_record(
+    *,
+    actor: Any,
+    request: SoftLandingRequest,
+    contacts_made: int = 0,
+    contracts_signed: int = 0,
+    contracts_amount: Decimal | None = None,
+    currency: str = "EUR",
+    jobs_created: int = 0,
+    notes: str = "",
+) -> StayOutcome:
+    """Record (or correct) the outcomes of a stay as seen by the actor's incubator."""
+    require(actor, "record_outcome", request)
+    errors: dict[str, list[str]] = {}
+    for field, value in (
+        ("contacts_made", contacts_made),
+        ("contracts_signed", contracts_signed),
+        ("jobs_created", jobs_created),
+    ):
+        if value is None or value < 0 or value > 100000:
+            errors[field] = ["Indiquez un nombre entre 0 et 100 000."]
+    if contracts_amount is not None and contracts_amount < 0:
+        errors["contracts_amount"] = ["Le montant ne peut être négatif."]
+    if currency not in ("EUR", "CAD"):
+        errors["currency"] = ["Devise inconnue."]
+    if contracts_amount and not contracts_signed:
+        errors.setdefault("contracts_signed", []).append(
+            "Un montant sans contrat signé : indiquez le nombre de contrats."
+        )
+    if errors:
+        raise ValidationFailed("Les résultats n'ont pas été enregistrés.", field_errors=errors)
+    side = _side_of(actor, request)
+    outcome, _created = StayOutcome.objects.update_or_create(
+        request=request,
+        organisation=side,
+        defaults={
+            "recorded_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "contacts_made": contacts_made,
+            "contracts_signed": contracts_signed,
+            "contracts_amount": contracts_amount,
+            "currency": currency,
+            "jobs_created": jobs_created,
+            "notes": notes.strip(),
+        },
+    )
+    other = request.home if side.pk == request.host_id else request.host  # type: ignore[attr-defined]
+    _notify(
+        actor=actor,
+        recipients=[*_people(other, minimum="editor"), *_people(request.startup)],
+        verb="stay_outcome",
+        title=f"Résultats du séjour de {request.startup.name} enregistrés par {side.name}",
+        target=request,
+    )
+    audit_record(
+        actor=actor,
+        action="incubation.outcome_recorded",
+        obj=request,
+        organisation=side,
+        changes={
+            "contacts_made": contacts_made,
+            "contracts_signed": contracts_signed,
+            "contracts_amount": contracts_amount,
+            "jobs_created": jobs_created,
+        },
+    )
+    return outcome
