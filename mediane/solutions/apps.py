@@ -11,4 +11,8 @@ class SolutionsConfig(AppConfig):
     label = "solutions"
 
     def ready(self) -> None:
+        from mediane.search.services import register_indexer
         from mediane.solutions import rules  # noqa: F401  (registers the permission rules)
+        from mediane.solutions.services import SEARCH_KIND, iter_solution_documents
+
+        register_indexer(SEARCH_KIND, iter_solution_documents)
