@@ -12,3 +12,7 @@ class CooperationConfig(AppConfig):
 
     def ready(self) -> None:
         from mediane.cooperation import rules  # noqa: F401  (registers the permission rules)
+        from mediane.cooperation.services import iter_project_documents
+        from mediane.search.services import register_indexer
+
+        register_indexer("project", iter_project_documents)
