@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from mediane.core.errors import NotFound
@@ -90,10 +91,20 @@ def solutions_search(user: Any, filters: SolutionFilters) -> SolutionResults:
         qs = qs.filter(organisation__slug=filters.city)
     if filters.supplier:
         qs = qs.filter(supplier_organisation__slug=filters.supplier)
+    replications = (
+        Replication.objects.filter(solution=OuterRef("pk"))
+        .order_by()
+        .values("solution")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    total = qs.count()
     qs = (
         qs.select_related("organisation__territory", "supplier_organisation", "supplier_offer")
         .prefetch_related("sectors")
-        .annotate(replication_count=Count("replications", distinct=True))
+        .annotate(
+            replication_count=Coalesce(Subquery(replications, output_field=IntegerField()), 0)
+        )
         .order_by(*ordering)
     )
     facets: dict[str, list[tuple[str, str, int]]] = {}
@@ -116,7 +127,7 @@ def solutions_search(user: Any, filters: SolutionFilters) -> SolutionResults:
         )
     )
     facets["supplier"] = sorted(((s, n, c) for (s, n), c in suppliers.items()), key=lambda f: f[1])
-    return SolutionResults(solutions=qs, total=qs.count(), facets=facets)
+    return SolutionResults(solutions=qs, total=total, facets=facets)
 
 
 def replications_visible(user: Any) -> QuerySet[Replication]:
