@@ -2,6 +2,8 @@
 leur suivi.
 """
 
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -11,4 +13,10 @@ class SupportConfig(AppConfig):
     label = "support"
 
     def ready(self) -> None:
+        from mediane.core.periodic import register_periodic
         from mediane.support import rules  # noqa: F401  (registers the permission rules)
+        from mediane.support.tasks import remind_overdue_requests
+
+        register_periodic(
+            "support.remind_overdue", every=timedelta(hours=1), task=remind_overdue_requests
+        )
