@@ -330,6 +330,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LOGO_MAX_BYTES = env_int("MEDIANE_LOGO_MAX_BYTES", 2 * 1024 * 1024)
 IMPORT_MAX_BYTES = env_int("MEDIANE_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Expert support: days before an untaken or a silent request shows on the follow-up page.
+SUPPORT_UNTAKEN_DAYS = env_int("MEDIANE_SUPPORT_UNTAKEN_DAYS", 10)
+SUPPORT_STALE_DAYS = env_int("MEDIANE_SUPPORT_STALE_DAYS", 21)
 MARKET_ATTACHMENT_MAX_BYTES = env_int("MEDIANE_MARKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Data hub: largest dataset upload, and where processed versions live (normalised CSV, Parquet,
 # profiles; rebuilt from the uploads kept in the private storage). Shared by every worker and
