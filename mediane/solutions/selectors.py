@@ -12,6 +12,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from mediane.core.errors import NotFound
+from mediane.core.models import choice_label
+from mediane.territories.models import Country
 from mediane.core.permissions import is_network_member, is_secretariat, user_roles, visible_q
 from mediane.market.models import PUBLIC_STATUSES
 from mediane.search.selectors import search_filter_queryset
@@ -115,8 +117,7 @@ def solutions_search(user: Any, filters: SolutionFilters) -> SolutionResults:
         ((slug, name, n) for (slug, name), n in sectors.items()), key=lambda f: f[1]
     )
     countries: Counter[str] = Counter(base.values_list("organisation__country", flat=True))
-    labels = {"FR": "France", "CA": "Québec (Canada)"}
-    facets["country"] = [(c, labels.get(c, c), n) for c, n in sorted(countries.items())]
+    facets["country"] = [(c, choice_label(Country, c), n) for c, n in sorted(countries.items())]
     cities: Counter[tuple[str, str]] = Counter(
         base.values_list("organisation__slug", "organisation__name")
     )
