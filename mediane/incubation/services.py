@@ -771,6 +771,7 @@ def _side_of(actor: Any, request: SoftLandingRequest) -> Organisation:
 @transaction.atomic
 def stay_note_add(*, actor: Any, request: SoftLandingRequest, body: str) -> StayNote:
     """A note in the journal of the stay, shared by both incubators."""
+    request = _locked(request)
     require(actor, "follow", request)
     if not body.strip():
         raise ValidationFailed("La note est vide.", field_errors={"body": ["Écrivez la note."]})
@@ -803,6 +804,7 @@ def stay_outcome_record(
     notes: str = "",
 ) -> StayOutcome:
     """Record (or correct) the outcomes of a stay as seen by the actor's incubator."""
+    request = _locked(request)
     require(actor, "record_outcome", request)
     errors: dict[str, list[str]] = {}
     for field, value in (
