@@ -13,12 +13,12 @@ from django.http import Http404
 
 from mediane.core.errors import NotFound
 from mediane.core.models import choice_label
-from mediane.territories.models import Country
 from mediane.core.permissions import is_network_member, is_secretariat, user_roles, visible_q
 from mediane.market.models import PUBLIC_STATUSES
 from mediane.search.selectors import search_filter_queryset
 from mediane.solutions.models import Replication, SolutionSheet, SolutionStatus, TargetKind
 from mediane.solutions.services import SEARCH_KIND
+from mediane.territories.models import Country
 
 
 class SolutionNotFound(NotFound, Http404):
