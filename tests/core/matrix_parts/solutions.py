@@ -14,7 +14,6 @@ from mediane.solutions.models import Replication, SolutionSheet
 from tests.core.matrix_roles import (
     EVERYONE,
     NETWORK,
-    NOBODY,
     O_EDITORS,
     O_MEMBERS,
     STAFF,
