@@ -11,13 +11,14 @@ the next free unit is tried, and when none is left the caller gets a clear Frenc
 from __future__ import annotations
 
 import re
+import time as time_module
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -274,6 +275,27 @@ def _when(booking: Booking) -> str:
     return f"{date_format(local, 'l j F Y')} {local:%H:%M}–{end:%H:%M}"
 
 
+def _with_sqlite_retry(write: Any) -> Any:
+    """Run the write transaction `write()`; on SQLite, a transaction that cannot start because
+    another connection holds the write lock (SQLITE_LOCKED in shared-cache mode is not covered by
+    the busy timeout) is tried again a little later, then refused with a clear message."""
+    for attempt in range(_SQLITE_ATTEMPTS):
+        try:
+            return write()
+        except OperationalError as error:
+            retry = connection.vendor == "sqlite" and not connection.in_atomic_block
+            if not retry or "locked" not in str(error):
+                raise
+            time_module.sleep(0.02 * (attempt + 1))
+    raise Conflict(
+        _("Le calendrier est très sollicité en ce moment : réessayez dans un instant."),
+        code="busy",
+    )
+
+
+_SQLITE_ATTEMPTS = 40
+
+
 def booking_create(
     *,
     actor: Any,
@@ -299,55 +321,59 @@ def booking_create(
         )
     starts = slot_starts(resource, starts_at, ends_at)
     priced = quote(resource, tariff_for(booker, resource), starts_at, ends_at)
-    with transaction.atomic():
-        units = free_units(resource, starts)
-        if not units:
-            raise SlotTaken(slot_taken_message())
-        booking = None
-        for unit in units:
-            try:
-                with transaction.atomic():
-                    booking = Booking.objects.create(
-                        resource=resource,
-                        user=booker,
-                        unit=unit,
-                        starts_at=starts_at,
-                        ends_at=ends_at,
-                        tariff=priced.tariff,
-                        price=priced.price,
-                        currency=priced.currency,
-                        note=note,
-                    )
-                    BookingSlot.objects.bulk_create(
-                        [
-                            BookingSlot(booking=booking, resource=resource, unit=unit, start=s)
-                            for s in starts
-                        ]
-                    )
-            except IntegrityError:
-                booking = None  # a concurrent booking took this unit: try the next one
-                continue
-            break
-        if booking is None:
-            raise SlotTaken(slot_just_taken_message())
-        audit_record(
-            actor=actor,
-            action="tierslieux.booking_create",
-            obj=booking,
-            organisation=resource.organisation,
-            changes={"resource": resource.slug, "starts_at": starts_at, "unit": unit},
-        )
-        notify(
-            recipients=[booker],
-            topic=TOPIC,
-            verb="booked",
-            title=_("Réservation de « %(r)s » le %(when)s par %(org)s")
-            % {"r": resource.name, "when": _when(booking), "org": resource.organisation.name},
-            url="/tiers-lieux/mes-reservations/",
-            actor=actor,
-            target=booking,
-        )
-    return booking
+
+    def write() -> Booking:
+        with transaction.atomic():
+            units = free_units(resource, starts)
+            if not units:
+                raise SlotTaken(slot_taken_message())
+            booking = None
+            for unit in units:
+                try:
+                    with transaction.atomic():
+                        booking = Booking.objects.create(
+                            resource=resource,
+                            user=booker,
+                            unit=unit,
+                            starts_at=starts_at,
+                            ends_at=ends_at,
+                            tariff=priced.tariff,
+                            price=priced.price,
+                            currency=priced.currency,
+                            note=note,
+                        )
+                        BookingSlot.objects.bulk_create(
+                            [
+                                BookingSlot(booking=booking, resource=resource, unit=unit, start=s)
+                                for s in starts
+                            ]
+                        )
+                except IntegrityError:
+                    booking = None  # a concurrent booking took this unit: try the next one
+                    continue
+                break
+            if booking is None:
+                raise SlotTaken(slot_just_taken_message())
+            audit_record(
+                actor=actor,
+                action="tierslieux.booking_create",
+                obj=booking,
+                organisation=resource.organisation,
+                changes={"resource": resource.slug, "starts_at": starts_at, "unit": unit},
+            )
+            notify(
+                recipients=[booker],
+                topic=TOPIC,
+                verb="booked",
+                title=_("Réservation de « %(r)s » le %(when)s par %(org)s")
+                % {"r": resource.name, "when": _when(booking), "org": resource.organisation.name},
+                url="/tiers-lieux/mes-reservations/",
+                actor=actor,
+                target=booking,
+            )
+        return booking
+
+    return _with_sqlite_retry(write)
 
 
 def booking_cancel(*, actor: Any, booking: Booking) -> Booking:
