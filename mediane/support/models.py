@@ -256,6 +256,24 @@ class SupportEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.request} {self.kind}"
 
+    @property
+    def kind_label(self) -> str:
+        return str(EVENT_LABELS.get(self.kind, self.get_status_display()))  # type: ignore[attr-defined]
+
+
+#: Words of the timeline's steps.
+EVENT_LABELS = {
+    "filed": _("Déposée"),
+    "routed": _("Orientée"),
+    "unrouted": _("À orienter par le secrétariat"),
+    "taken": _("Prise en charge"),
+    "declined": _("Déclinée par un expert"),
+    "reminded": _("Relance"),
+    "overdue": _("En retard"),
+    "closed": _("Clôturée"),
+    "cancelled": _("Classée sans suite"),
+}
+
 
 class ReminderKind(models.TextChoices):
     UNTAKEN = "untaken", _("Non prise en charge")

@@ -550,7 +550,7 @@ def support_offer_take(
                 locked,
                 kind="taken",
                 actor=actor,
-                note=_("Prise en charge par %(expert)s") % {"expert": offer.expert.name},
+                note=offer.expert.name,
                 now=at,
             )
             audit_record(
