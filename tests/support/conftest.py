@@ -54,6 +54,10 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return make_world()
+
+
+def make_world() -> World:
     country = TerritoryFactory(kind="country", code="FR", name="France", population=None)
     region = TerritoryFactory(kind="region", code="R76", name="Occitanie", parent=country)
     dep_a = TerritoryFactory(kind="departement", code="D65", name="Hautes-Pyrénées", parent=region)
