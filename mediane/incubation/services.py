@@ -452,6 +452,7 @@ def request_create(
 ) -> SoftLandingRequest:
     """A start-up (its editors) asks the incubator on the other side of `agreement` from its
     home incubator `home` to host it from `start` to `end`."""
+    agreement = TwinningAgreement.objects.select_related("first", "second").get(pk=agreement.pk)
     host = agreement.other_side(home.pk)
     request = SoftLandingRequest(
         startup=startup,

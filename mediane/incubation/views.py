@@ -116,6 +116,10 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "programme_lines": [line for line in agreement.programme.splitlines() if line.strip()],
             "city_twinning": selectors.city_twinning(agreement),
             "show_contacts": can(user, "view_contacts", agreement),
+            "contacts": [
+                (agreement.first, agreement.first_contact),
+                (agreement.second, agreement.second_contact),
+            ],
             "show_stays": can(user, "view_stays", agreement),
             "stays": stays,
             "can_sign": can(user, "sign", agreement),
@@ -333,6 +337,8 @@ def _request_context(request: HttpRequest, obj: Any, **forms: Any) -> dict[str, 
         "note_form": NoteForm(),
         "outcome_form": OutcomeForm(initial=initial),
         "statuses": RequestStatus,
+        "is_stay": obj.status
+        in (RequestStatus.ACCEPTED, RequestStatus.IN_PROGRESS, RequestStatus.COMPLETED),
     }
     context.update(forms)
     return context
