@@ -1,8 +1,9 @@
 """The solutions part of the demo network, created through the real services: six solution
 sheets of Nevers, Lourdes, Thetford Mines, Shawinigan and Drummondville (plausible deployments
-of medium-sized cities; figures invented for the demo), and two replications — Nevers' smart
+of medium-sized cities; figures invented for the demo), and three replications — Nevers' smart
 parking taken up by Lourdes as a draft challenge, Shawinigan's participation platform by
-Nevers."""
+Nevers (a draft challenge too), Thetford Mines' connected water meters by Shawinigan as a draft
+cooperation project."""
 
 from __future__ import annotations
 
@@ -177,6 +178,12 @@ SHEETS: list[dict[str, Any]] = [
 REPLICATIONS = [
     ("Stationnement intelligent du centre-ville", "Ville de Lourdes", "city_editor", "challenge"),
     ("Plateforme de participation citoyenne", "Ville de Nevers", "secretariat", "challenge"),
+    (
+        "Compteurs d'eau connectés et détection des fuites",
+        "Ville de Shawinigan",
+        "secretariat",
+        "project",
+    ),
 ]
 
 

@@ -222,16 +222,11 @@ class ReplicateForm(ServiceErrorsMixin, forms.Form):
         self,
         *args: Any,
         organisations: list[Organisation],
-        projects_available: bool,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]  # type: ignore[attr-defined]
         self.organisations = {o.pk: o for o in organisations}
-        if not projects_available:
-            self.fields["kind"].choices = [  # type: ignore[attr-defined]
-                (TargetKind.CHALLENGE.value, TargetKind.CHALLENGE.label)
-            ]
         self.fields["kind"].initial = TargetKind.CHALLENGE.value
 
 

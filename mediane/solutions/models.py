@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from mediane.cooperation.models import ProjectStatus, ProjectVisibility
 from mediane.core.models import TimeStampedModel, Visibility
 
 
@@ -191,6 +192,14 @@ class Replication(models.Model):
         on_delete=models.SET_NULL,
         related_name="solution_replications",
     )
+    project = models.ForeignKey(
+        "cooperation.Project",
+        verbose_name=_("projet"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="solution_replications",
+    )
     outcome_note = models.TextField(_("où en est la reproduction"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -205,6 +214,12 @@ class Replication(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=TargetKind.values), name="replication_kind_valid"
             ),
+            # At most one target, the one its kind names (a deleted draft leaves both empty).
+            models.CheckConstraint(
+                condition=Q(kind=TargetKind.CHALLENGE, project__isnull=True)
+                | Q(kind=TargetKind.PROJECT, challenge__isnull=True),
+                name="replication_one_target",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,7 +229,7 @@ class Replication(models.Model):
     def target(self):  # type: ignore[no-untyped-def]
         if self.kind == TargetKind.CHALLENGE:
             return self.challenge
-        return getattr(self, "project", None)
+        return self.project
 
     @property
     def status_label(self) -> str:
@@ -227,5 +242,13 @@ class Replication(models.Model):
 
     @property
     def target_is_public(self) -> bool:
-        target = self.target
-        return bool(target is not None and getattr(target, "is_public", False))
+        """True once anybody may read the target: a challenge in a public state, a project out
+        of draft whose page is public."""
+        if self.kind == TargetKind.CHALLENGE:
+            return bool(self.challenge is not None and self.challenge.is_public)
+        project = self.project
+        return bool(
+            project is not None
+            and project.status != ProjectStatus.DRAFT
+            and project.visibility == ProjectVisibility.PUBLIC
+        )

@@ -11,6 +11,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquer
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from mediane.cooperation.models import ProjectStatus, ProjectVisibility
 from mediane.core.errors import NotFound
 from mediane.core.models import choice_label
 from mediane.core.permissions import is_network_member, is_secretariat, user_roles, visible_q
@@ -141,8 +142,16 @@ def replications_visible(user: Any) -> QuerySet[Replication]:
     if is_network_member(user):
         q = Q(solution__in=readable_sheets)
     else:
-        q = Q(solution__in=readable_sheets) & Q(
-            kind=TargetKind.CHALLENGE, challenge__status__in=PUBLIC_STATUSES
+        # Outside the network, a replication shows once its target is readable by anybody:
+        # a challenge in a public state, a project out of draft with a public page.
+        q = Q(solution__in=readable_sheets) & (
+            Q(kind=TargetKind.CHALLENGE, challenge__status__in=PUBLIC_STATUSES)
+            | Q(
+                kind=TargetKind.PROJECT,
+                project__visibility=ProjectVisibility.PUBLIC,
+                project__isnull=False,
+            )
+            & ~Q(project__status=ProjectStatus.DRAFT)
         )
     if own:
         q |= Q(organisation_id__in=own)
@@ -153,7 +162,7 @@ def replications_of(user: Any, sheet: SolutionSheet) -> QuerySet[Replication]:
     return (
         replications_visible(user)
         .filter(solution=sheet)
-        .select_related("organisation__territory", "challenge", "created_by")
+        .select_related("organisation__territory", "challenge", "project", "created_by")
         .order_by("-created_at", "-id")
     )
 
@@ -162,7 +171,9 @@ def replications_network(user: Any) -> QuerySet[Replication]:
     """Every replication the user may read, with its source: the network page and its map."""
     return (
         replications_visible(user)
-        .select_related("solution__organisation__territory", "organisation__territory", "challenge")
+        .select_related(
+            "solution__organisation__territory", "organisation__territory", "challenge", "project"
+        )
         .order_by("solution__title", "-created_at", "-id")
     )
 

@@ -25,6 +25,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from mediane.accounts.models import Role, User
+from mediane.cooperation.models import Project
+from mediane.cooperation.services import project_create
 from mediane.core.errors import Conflict, ValidationFailed
 from mediane.core.models import Visibility
 from mediane.core.permissions import has_role, is_secretariat, require
@@ -546,17 +548,28 @@ def _challenge_from(actor: Any, sheet: SolutionSheet, city: Organisation, title:
     return challenge_create(actor=actor, lead_issuer=city, data=data, is_demo=sheet.is_demo)
 
 
-def _project_from(actor: Any, sheet: SolutionSheet, city: Organisation, title: str) -> Any:
-    try:
-        from mediane.cooperation.services import project_create  # type: ignore[attr-defined]
-    except ImportError as error:
-        raise ValidationFailed(
-            _(
-                "Les projets de coopération ne sont pas encore disponibles : reproduisez la "
-                "solution en défi."
-            ),
-            field_errors={"kind": [_("Choisissez « Défi ».")]},
-        ) from error
+def _source_plain(sheet: SolutionSheet) -> str:
+    """The description of a draft project: which solution of which city it comes from (with
+    the sheet's address), then what was deployed there, its results and lessons; plain text,
+    paragraphs separated by blank lines, each readable on its own line too."""
+    city = sheet.organisation.name
+    parts = [
+        _("Ce brouillon reprend la solution « %(title)s » déployée par %(city)s.")
+        % {"title": sheet.title, "city": city}
+        + " "
+        + _("Fiche solution : %(url)s") % {"url": settings.SITE_URL + sheet.get_absolute_url()}
+    ]
+    for heading, text in (
+        (_("Solution déployée à %(city)s") % {"city": city}, sheet.solution),
+        (_("Résultats obtenus"), sheet.results),
+        (_("Enseignements"), sheet.lessons),
+    ):
+        if text:
+            parts.append(f"{heading} : {text.strip()}")
+    return "\n\n".join(parts)
+
+
+def _project_from(actor: Any, sheet: SolutionSheet, city: Organisation, title: str) -> Project:
     territory = city.territory
     return project_create(
         actor=actor,
@@ -564,16 +577,12 @@ def _project_from(actor: Any, sheet: SolutionSheet, city: Organisation, title: s
         title=title,
         summary=(sheet.summary or "")[:300],
         goals=sheet.problem,
-        description=html_to_plain_context(sheet),
+        description=_source_plain(sheet),
         sectors=list(sheet.sectors.all()),
         territories=[territory] if territory is not None else [],
+        currency=sheet.currency,
+        is_demo=sheet.is_demo,
     )
-
-
-def html_to_plain_context(sheet: SolutionSheet) -> str:
-    from mediane.directory.sanitize import html_to_text
-
-    return html_to_text(_source_context(sheet))
 
 
 @transaction.atomic
@@ -615,7 +624,7 @@ def solution_replicate(
     if kind == TargetKind.CHALLENGE:
         replication.challenge = _challenge_from(actor, sheet, organisation, clean_title)
     else:
-        replication.project = _project_from(actor, sheet, organisation, clean_title)  # type: ignore[attr-defined]
+        replication.project = _project_from(actor, sheet, organisation, clean_title)
     replication.save()
     audit_record(
         actor=actor,
@@ -672,12 +681,3 @@ def replication_update(*, actor: Any, replication: Replication, outcome_note: st
             target=replication.solution,
         )
     return replication
-
-
-def projects_available() -> bool:
-    """True once the cooperation app offers `project_create` (replication into a project)."""
-    try:
-        from mediane.cooperation import services as cooperation_services
-    except ImportError:
-        return False
-    return hasattr(cooperation_services, "project_create")

@@ -167,11 +167,7 @@ def solution_replicate(request: HttpRequest, slug: str) -> HttpResponse:
     cities = services.replication_cities(request.user, sheet)
     if not can(request.user, "replicate", sheet) or not cities:
         raise PermissionDenied("replicate")
-    form = ReplicateForm(
-        request.POST or None,
-        organisations=cities,
-        projects_available=services.projects_available(),
-    )
+    form = ReplicateForm(request.POST or None, organisations=cities)
     if request.method == "POST" and form.is_valid():
         try:
             replication = services.solution_replicate(

@@ -1,7 +1,7 @@
 """Journey: replicate a solution. An editor of Lourdes opens Nevers' smart-parking sheet,
 chooses « Reproduire dans ma ville », creates a draft challenge, lands on the prefilled draft
 (problem copied, source named), and finds the replication on the sheet and on the network page
-with its map."""
+with its map. The same as a draft cooperation project led by Lourdes."""
 
 from __future__ import annotations
 
@@ -58,3 +58,39 @@ def test_replicate_a_solution(page, screenshot):
     screenshot(page, "network")
     assert not page.js_errors, page.js_errors
     assert sheet.replications.count() == 1
+
+
+def test_replicate_a_solution_as_a_cooperation_project(page, screenshot):
+    world = make_world()
+    sheet = make_sheet(world)
+    log_in(page, world.lourdes_editor)
+
+    page.goto(page.base_url + sheet.get_absolute_url())
+    page.get_by_role("link", name="Reproduire dans ma ville").click()
+    page.get_by_role("heading", name="Reproduire dans ma ville").wait_for()
+    page.get_by_label("Projet de coopération (brouillon)").check()
+    page.get_by_label("Titre du brouillon").fill("Capteurs de stationnement à Lourdes")
+    page.get_by_role("button", name="Créer le brouillon").click()
+
+    page.get_by_role("heading", name="Capteurs de stationnement à Lourdes").wait_for()
+    replication = Replication.objects.get()
+    assert replication.kind == "project" and replication.project.lead == world.lourdes
+    assert page.url == page.base_url + replication.project.get_absolute_url()
+    assert page.get_by_text("Ce brouillon reprend la solution").first.is_visible()
+    assert page.get_by_text("Reproduit à partir de la solution").is_visible()
+    assert page.get_by_text("tournaient 12 minutes en moyenne").first.is_visible()
+    screenshot(page, "draft-project")
+
+    page.goto(page.base_url + sheet.get_absolute_url())
+    row = page.locator(
+        "#reproductions tr", has=page.get_by_role("rowheader", name="Ville de Lourdes")
+    )
+    row.wait_for()
+    assert "Brouillon" in row.inner_text()
+    assert row.get_by_role("link", name="Capteurs de stationnement à Lourdes").is_visible()
+    page.goto(page.base_url + "/solutions/reproductions/")
+    assert (
+        "Projet de coopération"
+        in page.locator("tbody tr", has_text="Ville de Lourdes").inner_text()
+    )
+    assert not page.js_errors, page.js_errors

@@ -1,5 +1,6 @@
 """Template helpers of solutions: amounts, indicator values, dates in the viewer's zone, and
-`{% solution_source challenge %}`, the link from a replicated draft back to its solution."""
+`{% solution_source challenge %}` / `{% solution_source project %}`, the link from a replicated
+challenge or project back to its solution."""
 
 from __future__ import annotations
 
@@ -53,13 +54,21 @@ def local_date(context: dict[str, Any], value: datetime | None) -> str:
 
 @register.inclusion_tag("solutions/_source.html", takes_context=True)
 def solution_source(context: dict[str, Any], target: Any) -> dict[str, Any]:
-    """Which solution a draft challenge (or project) was replicated from, if the viewer may read
-    it. Include it on the target's page: `{% load solutions %}{% solution_source challenge %}`."""
+    """Which solution a challenge or a cooperation project was replicated from, if the viewer
+    may read it. Include it on the target's page: `{% load solutions %}{% solution_source
+    challenge %}` on a challenge's, `{% solution_source project %}` on a project's."""
+    from mediane.cooperation.models import Project
+    from mediane.market.models import Challenge
     from mediane.solutions.models import Replication
 
     request = context.get("request")
     user = getattr(request, "user", None)
-    field = "challenge" if target.__class__.__name__ == "Challenge" else "project"
+    if isinstance(target, Challenge):
+        field = "challenge"
+    elif isinstance(target, Project):
+        field = "project"
+    else:
+        return {"replication": None}
     replication = (
         Replication.objects.filter(**{field: target})
         .select_related("solution__organisation")

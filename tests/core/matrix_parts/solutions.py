@@ -1,6 +1,7 @@
 """Permission-matrix rows of solutions (mediane/solutions/rules.py): sheets of O at each
 visibility and a draft, O as the city that records them, and replications by the other
-organisation of O's public sheet — into a draft challenge and into a published one."""
+organisation of O's public sheet — into a draft challenge and into a published one, into a draft
+project, a project in set-up for the network only and a public one."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from mediane.cooperation.models import PartnerRole, Project, ProjectPartner
 from mediane.directory.models import Organisation
 from mediane.market.models import Challenge, ChallengeIssuer, IssuerRole
 from mediane.solutions.models import Replication, SolutionSheet
@@ -54,6 +56,20 @@ EXPECTED: dict[str, tuple[type, dict[str, frozenset[str]]]] = {
         Replication,
         {"view": EVERYONE, "change": frozenset({"admin_other"}) | STAFF},
     ),
+    # The same for a project: whoever may not read the draft project (outside the network)
+    # does not read the replication; a project's page for the network keeps it there.
+    "replication_project_draft_by_other": (
+        Replication,
+        {"view": NETWORK, "change": frozenset({"admin_other"}) | STAFF},
+    ),
+    "replication_project_network_by_other": (
+        Replication,
+        {"view": NETWORK, "change": frozenset({"admin_other"}) | STAFF},
+    ),
+    "replication_project_public_by_other": (
+        Replication,
+        {"view": EVERYONE, "change": frozenset({"admin_other"}) | STAFF},
+    ),
 }
 
 
@@ -89,6 +105,20 @@ def objects(o: Any, other: Any, users: dict[str, Any]) -> dict[str, Any]:
             solution=public, organisation=other, kind="challenge", challenge=challenge(status)
         )
 
+    def project(status: str, visibility: str) -> Replication:
+        made = Project.objects.create(
+            title=f"Projet {status} {visibility}",
+            slug=f"projet-{status}-{visibility}",
+            status=status,
+            visibility=visibility,
+        )
+        ProjectPartner.objects.create(
+            project=made, organisation=other, role=PartnerRole.LEAD, joined_on=now.date()
+        )
+        return Replication.objects.create(
+            solution=public, organisation=other, kind="project", project=made
+        )
+
     return {
         "solution_public_of_o": public,
         "solution_network_of_o": sheet("network"),
@@ -97,4 +127,7 @@ def objects(o: Any, other: Any, users: dict[str, Any]) -> dict[str, Any]:
         "organisation_for_solutions": Organisation.objects.get(pk=o.pk),
         "replication_draft_by_other": replication("draft"),
         "replication_public_by_other": replication("open"),
+        "replication_project_draft_by_other": project("draft", "public"),
+        "replication_project_network_by_other": project("setup", "network"),
+        "replication_project_public_by_other": project("active", "public"),
     }
