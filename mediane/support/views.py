@@ -25,7 +25,7 @@ from mediane.directory.models import Expert
 from mediane.support import exports, selectors, services
 from mediane.support.forms import CloseForm, MessageForm, ReasonForm, RouteForm, SupportRequestForm
 from mediane.support.models import OfferStatus, SupportLanguage, SupportRequest, SupportStatus
-from mediane.support.rules import offer_statuses_for
+from mediane.support.rules import agent_q, offer_statuses_for
 
 
 def _data(request: HttpRequest) -> QueryDict | None:
@@ -111,11 +111,23 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     is_staff = can(user, "manage", item)
     own_offers = offer_statuses_for(user, item)
     offers = list(item.offers.select_related("expert").all())  # type: ignore[attr-defined]
+    events = list(item.events.select_related("actor").all())  # type: ignore[attr-defined]
+    if own_offers and not is_staff and not can(user, "close", item):
+        # An expert does not learn which other experts were offered the request, nor why they
+        # declined it.
+        for event in events:
+            if event.kind in ("routed", "declined"):
+                event.note = ""
     context = {
         "item": item,
-        "events": list(item.events.select_related("actor").all()),  # type: ignore[attr-defined]
+        "events": events,
         "news": list(item.messages.select_related("author").all()),  # type: ignore[attr-defined]
         "offers": offers if is_staff or not own_offers else [],
+        "my_offers": (
+            list(item.offers.filter(agent_q(user)).select_related("expert"))  # type: ignore[attr-defined]
+            if own_offers and not is_staff
+            else []
+        ),
         "is_staff": is_staff,
         "can_answer": item.status in ("new", "routed") and can(user, "answer", item),
         "can_message": item.is_open and can(user, "message", item),

@@ -166,3 +166,17 @@ def test_api_mine_and_get(client, world):
     offers = client.get("/api/v1/support/offers/mine", **auth(world.local_user)).json()
     assert [o["request"]["id"] for o in offers["results"]] == [request.pk]
     assert client.get("/api/v1/support/requests/abc", **auth(world.requester)).status_code == 422
+
+
+def test_the_expert_sees_why_and_the_requester_sees_every_offer(client, world):
+    request = file(world)
+    url = reverse("support:detail", kwargs={"pk": request.pk})
+    client.force_login(world.local_user)
+    page = client.get(url).content.decode()
+    assert "Pourquoi vous" in page and "sert ce territoire" in page
+    assert "Départementale" not in page  # the other experts offered are not shown to an expert
+    assert "Prendre en charge" in page
+    client.force_login(world.requester)
+    page = client.get(url).content.decode()
+    assert "Experts sollicités" in page and "Départementale" in page
+    assert "Prendre en charge" not in page
