@@ -348,12 +348,12 @@ def needs_visible_to(user: Any) -> list[Need]:
     from mediane.market.models import ChallengeStatus
     from mediane.market.selectors import ChallengeFilters, challenges_list_for
 
-    challenge_states = (
-        ChallengeStatus.DRAFT,
-        ChallengeStatus.SUBMITTED,
-        ChallengeStatus.OPEN,
-        ChallengeStatus.CLOSED,
-        ChallengeStatus.EVALUATION,
+    # Every challenge but those closed for good: a solved need (awarded, in pilot) may still be
+    # pooled by a city that has the same one.
+    challenge_states = tuple(
+        s
+        for s in ChallengeStatus.values
+        if s not in (ChallengeStatus.NOT_AWARDED, ChallengeStatus.ARCHIVED)
     )
     challenges = challenges_list_for(user, ChallengeFilters(statuses=challenge_states))
     projects = projects_list_for(user, ProjectFilters(statuses=OPEN_PROJECT_STATUSES))

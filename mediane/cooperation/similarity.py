@@ -12,6 +12,7 @@ Each result says why: the shared terms (as written in the other need) and the sh
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,11 +23,53 @@ from mediane.matching.text import Token, analyse
 
 TEXT_WEIGHT = 0.7
 SECTOR_WEIGHT = 0.3
-#: Below this score a need is not shown as similar; nor is one sharing no term and no sector
-#: (related sectors alone do not make a similar need).
+#: Below this score a need is not shown as similar; nor is one whose text shares too little
+#: with the query's when the query has text (a shared sector alone is not a similar need).
 THRESHOLD = 0.15
-#: Two needs are grouped on the network page above this (symmetric) score.
-GROUP_THRESHOLD = 0.2
+MIN_TEXT = 0.08
+#: Two needs are grouped on the network page above this (symmetric) score, with this much text.
+GROUP_THRESHOLD = 0.25
+GROUP_MIN_TEXT = 0.15
+#: Words every need of the network uses (on top of the matching's stop words): no reason to
+#: pool two needs. Compared folded (lower case, no accents).
+NEED_STOP_WORDS = frozenset(
+    [
+        "quel",
+        "quelle",
+        "quels",
+        "quelles",
+        "voir",
+        "savoir",
+        "connaitre",
+        "ville",
+        "villes",
+        "commune",
+        "communes",
+        "municipalite",
+        "municipalites",
+        "fictif",
+        "fictifs",
+        "fictive",
+        "fictives",
+        "demo",
+        "brouillon",
+        "solution",
+        "solutions",
+        "deployee",
+        "deploye",
+        "projet",
+        "projets",
+        "besoin",
+        "besoins",
+    ]
+)
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 FIELD_WEIGHTS = {"title": 2.0, "body": 1.0}
 
 
@@ -57,6 +100,7 @@ class Match:
     score: float
     shared_terms: tuple[str, ...]
     shared_sectors: tuple[str, ...]  # names
+    text: float = 0.0  # the text part of the score, in [0, 1]
 
 
 @dataclass
@@ -68,8 +112,8 @@ class _Analysed:
 
 
 def _analyse(title: str, body: str) -> tuple[list[Token], bm25.Fields, dict[str, str]]:
-    title_tokens = analyse(title)
-    body_tokens = analyse(body)
+    title_tokens = [t for t in analyse(title) if _fold(t.surface) not in NEED_STOP_WORDS]
+    body_tokens = [t for t in analyse(body) if _fold(t.surface) not in NEED_STOP_WORDS]
     fields = bm25.make_fields(
         {
             "title": [t.key for t in title_tokens],
@@ -128,7 +172,8 @@ class Corpus:
             if exclude_organisation is not None and need.organisation_id == exclude_organisation:
                 continue
             match = self._match(query, own, tuple(sectors), item)
-            if match.score >= threshold and (match.shared_terms or match.shared_sectors):
+            enough_text = match.text >= MIN_TEXT if query else bool(match.shared_sectors)
+            if match.score >= threshold and enough_text:
                 matches.append(match)
         matches.sort(key=lambda m: (-m.score, m.need.title, m.need.key))
         return matches[:limit]
@@ -152,6 +197,7 @@ class Corpus:
             score=round(TEXT_WEIGHT * text + SECTOR_WEIGHT * overlap, 4),
             shared_terms=tuple(dict.fromkeys(terms))[:6],
             shared_sectors=tuple(names.get(slug, slug) for slug in shared),
+            text=text,
         )
 
     def pair_score(self, a: int, b: int) -> Match:
@@ -167,6 +213,7 @@ class Corpus:
             score=round((m1.score + m2.score) / 2, 4),
             shared_terms=terms,
             shared_sectors=m1.shared_sectors,
+            text=(m1.text + m2.text) / 2,
         )
 
 
@@ -207,7 +254,7 @@ def group_needs(
             if corpus.items[j].need.organisation_id == seed.need.organisation_id:
                 continue
             match = corpus.pair_score(i, j)
-            if match.score >= threshold and (match.shared_terms or match.shared_sectors):
+            if match.score >= threshold and match.text >= GROUP_MIN_TEXT:
                 members.append((j, match))
         if not members:
             continue

@@ -27,7 +27,7 @@ STATUS_BADGES = {
 
 
 @register.filter
-def status_badge(status: str) -> str:
+def coop_status_badge(status: str) -> str:
     return STATUS_BADGES.get(status, "")
 
 
@@ -45,7 +45,7 @@ def in_user_zone(value: datetime | None, user: Any) -> str:
 
 
 @register.filter
-def money(value: Decimal | None, currency: str = "") -> str:
+def coop_money(value: Decimal | None, currency: str = "") -> str:
     """1 234 567,50 EUR (French grouping)."""
     if value is None:
         return ""
