@@ -13,9 +13,15 @@ from mediane.tierslieux.models import Resource
 
 
 class BookingForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("Début"), widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("Fin"), widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    start = forms.TimeField(
+        label=_("Début"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+    end = forms.TimeField(
+        label=_("Fin"), widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
     note = forms.CharField(label=_("Objet (facultatif)"), max_length=200, required=False)
 
     def __init__(self, *args: Any, resource: Resource, **kwargs: Any) -> None:
@@ -50,5 +56,7 @@ class BookingForm(forms.Form):
 class TrainingForm(forms.Form):
     email = forms.EmailField(label=_("Adresse e-mail de la personne formée"))
     granted_on = forms.DateField(
-        label=_("Formée le"), widget=forms.DateInput(attrs={"type": "date"}), required=False
+        label=_("Formée le"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        required=False,
     )
