@@ -1,7 +1,8 @@
 """API of support: one's requests, a request, the offers made to one's expert profile.
 
-Read-only, token required. Reads go through `mediane.support.selectors` (the same rows as the
-pages): a request the token's owner may not read is a 404 exactly like a missing one.
+Read-only. Without a token the lists are empty and a request is a 404. Reads go through
+`mediane.support.selectors` (the same rows as the pages): a request the token's owner may not
+read is a 404 exactly like a missing one.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from datetime import datetime
 from django.conf import settings
 from ninja import Field, Query, Router, Schema
 
-from mediane.api.auth import require_token
-from mediane.api.errors import error_responses
+from mediane.api.auth import request_user
+from mediane.api.errors import READ_ERRORS, error_responses
 from mediane.api.pagination import PageIn, PageOut, page
 from mediane.core.permissions import can
 from mediane.support import selectors
@@ -96,18 +97,17 @@ class InboxListOut(PageOut):
 
 @router.get(
     "/support/requests/mine",
-    response={200: SupportRequestListOut, **error_responses(401, 422, 429)},
-    auth=require_token,
+    response={200: SupportRequestListOut, **error_responses(*READ_ERRORS)},
     operation_id="support_requests_mine",
     summary="Mes demandes d'accompagnement",
     description=(
         "Les demandes d'accompagnement des organisations dont le propriétaire du jeton est "
-        "membre, les plus récentes d'abord. Jeton obligatoire."
+        "membre, les plus récentes d'abord. Liste vide sans jeton."
     ),
 )
 def support_requests_mine(request, params: Query[PageIn]):  # type: ignore[no-untyped-def]
     limit, offset = params.window()
-    qs = selectors.requests_mine(request.auth).prefetch_related("skills")
+    qs = selectors.requests_mine(request_user(request)).prefetch_related("skills")
     return page(
         count=qs.count(), limit=limit, offset=offset, results=list(qs[offset : offset + limit])
     )
@@ -116,17 +116,16 @@ def support_requests_mine(request, params: Query[PageIn]):  # type: ignore[no-un
 @router.get(
     "/support/requests/{request_id}",
     response={200: SupportRequestDetailOut, **error_responses(401, 404, 422, 429)},
-    auth=require_token,
     operation_id="support_request_get",
     summary="Une demande d'accompagnement",
     description=(
         "Une demande lisible par le propriétaire du jeton : celles de ses organisations, celles "
         "proposées à son profil d'expert (tant que la proposition est en cours ou acceptée), "
-        "toutes pour le secrétariat ; 404 sinon. Jeton obligatoire."
+        "toutes pour le secrétariat ; 404 sinon (et sans jeton)."
     ),
 )
 def support_request_get(request, request_id: int):  # type: ignore[no-untyped-def]
-    user = request.auth
+    user = request_user(request)
     item = selectors.request_get_for(user, pk=request_id)
     offers = item.offers.select_related("expert")  # type: ignore[attr-defined]
     if not (can(user, "manage", item) or can(user, "close", item)):
@@ -137,21 +136,19 @@ def support_request_get(request, request_id: int):  # type: ignore[no-untyped-de
 
 @router.get(
     "/support/offers/mine",
-    response={200: InboxListOut, **error_responses(401, 422, 429)},
-    auth=require_token,
+    response={200: InboxListOut, **error_responses(*READ_ERRORS)},
     operation_id="support_offers_mine",
     summary="Demandes proposées à mon profil d'expert",
     description=(
         "Les propositions faites aux experts pour qui agit le propriétaire du jeton (son profil, "
         "ou le cabinet dont il est éditeur ou administrateur) en attente de réponse ou "
-        "acceptées, les plus récentes d'abord. "
-        "Jeton obligatoire."
+        "acceptées, les plus récentes d'abord. Liste vide sans jeton."
     ),
 )
 def support_offers_mine(request, params: Query[PageIn]):  # type: ignore[no-untyped-def]
     limit, offset = params.window()
     qs = (
-        selectors.offers_inbox(request.auth)
+        selectors.offers_inbox(request_user(request))
         .filter(status__in=[OfferStatus.OFFERED, OfferStatus.TAKEN])
         .prefetch_related("request__skills")
     )

@@ -152,7 +152,12 @@ def test_secretariat_pages_and_exports_are_for_the_secretariat_only(client, worl
 
 def test_api_mine_and_get(client, world):
     request = file(world)
-    assert client.get("/api/v1/support/requests/mine").status_code == 401
+    anonymous = client.get("/api/v1/support/requests/mine")
+    assert anonymous.status_code == 200 and anonymous.json()["count"] == 0
+    assert client.get(f"/api/v1/support/requests/{request.pk}").status_code == 404
+    assert client.get("/api/v1/support/offers/mine").json()["count"] == 0
+    bad_token = {"HTTP_AUTHORIZATION": "Bearer nope"}
+    assert client.get("/api/v1/support/requests/mine", **bad_token).status_code == 401
     mine = client.get("/api/v1/support/requests/mine", **auth(world.colleague)).json()
     assert [r["id"] for r in mine["results"]] == [request.pk]
     assert client.get("/api/v1/support/requests/mine", **auth(world.outsider)).json()["count"] == 0
