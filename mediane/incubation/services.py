@@ -517,7 +517,7 @@ def _locked(request: SoftLandingRequest) -> SoftLandingRequest:
     or frees a place of its capacity is serialised per host."""
     Organisation.objects.select_for_update().filter(pk=request.host_id).first()  # type: ignore[attr-defined]
     return (
-        SoftLandingRequest.objects.select_for_update()
+        SoftLandingRequest.objects.select_for_update(of=("self",))
         .select_related("startup", "home", "host", "agreement")
         .get(pk=request.pk)
     )

@@ -20,7 +20,7 @@ from tests.incubation.factories import agreement, incubator, person, startup
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_acceptances_take_one_place():
+def test_two_simultaneous_acceptances_take_one_place(monkeypatch):
     today = timezone.localdate()
     home = incubator("Inkub")
     host = incubator("Incubateur de Shawinigan", "QC")
@@ -44,6 +44,15 @@ def test_two_simultaneous_acceptances_take_one_place():
             )
         )
 
+    # Widen the window between the capacity check and the write: without the host's row lock,
+    # both acceptances would pass their check before either is written.
+    check = services.check_capacity
+
+    def slow_check(**kwargs):  # type: ignore[no-untyped-def]
+        check(**kwargs)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(services, "check_capacity", slow_check)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
