@@ -378,6 +378,11 @@ def similar_needs(
     text = clean_text(text or "")[:5000]
     if not (title.strip() or text.strip()) and not sectors:
         return []
+    exclude = set(exclude or ())
+    if exclude_organisation is not None:
+        # Projects the drafting organisation already takes part in are not to be pooled again.
+        joined = ProjectPartner.objects.filter(organisation_id=exclude_organisation)
+        exclude.update(("project", pk) for pk in joined.values_list("project_id", flat=True))
     corpus = Corpus(needs_visible_to(user))
     return corpus.similar(
         title=title,

@@ -6,6 +6,7 @@ in `transaction.atomic`, and own their side effects (audit entry, search index, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -96,8 +97,21 @@ def _slug(title: str, exclude_pk: int | None = None) -> str:
     return slug
 
 
-def _required_text(value: str, field: str, label: str, max_length: int) -> str:
-    text = clean_text(value or "").strip()
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_multiline(value: object) -> str:
+    """Plain text keeping its lines: control characters removed, spaces and blank lines
+    collapsed (rendered with `linebreaks`, escaped)."""
+    text = _CONTROL.sub("", "" if value is None else str(value))
+    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _required_text(
+    value: str, field: str, label: str, max_length: int, *, multiline: bool = False
+) -> str:
+    text = (clean_multiline(value) if multiline else clean_text(value or "")).strip()
     if not text:
         message = _("Indiquez %(label)s.") % {"label": label}
         raise ValidationFailed(message, field_errors={field: [message]})
@@ -110,8 +124,10 @@ def _required_text(value: str, field: str, label: str, max_length: int) -> str:
     return text
 
 
-def _optional_text(value: str, field: str, label: str, max_length: int | None = None) -> str:
-    text = clean_text(value or "").strip()
+def _optional_text(
+    value: str, field: str, label: str, max_length: int | None = None, *, multiline: bool = False
+) -> str:
+    text = (clean_multiline(value) if multiline else clean_text(value or "")).strip()
     if max_length is not None and len(text) > max_length:
         message = _("%(label)s : %(max)s caractères au maximum.") % {
             "label": label.capitalize(),
@@ -153,8 +169,10 @@ def project_create(
     values = {
         "title": _required_text(title, "title", _("le titre"), 200),
         "summary": _optional_text(summary, "summary", _("le résumé"), 300),
-        "goals": _optional_text(goals, "goals", _("les objectifs")),
-        "description": _optional_text(description, "description", _("la description")),
+        "goals": _optional_text(goals, "goals", _("les objectifs"), multiline=True),
+        "description": _optional_text(
+            description, "description", _("la description"), multiline=True
+        ),
     }
     if visibility not in ("public", "network"):
         raise ValidationFailed(
@@ -302,8 +320,10 @@ def project_update(
     values: dict[str, Any] = {
         "title": _required_text(title, "title", _("le titre"), 200),
         "summary": _optional_text(summary, "summary", _("le résumé"), 300),
-        "goals": _optional_text(goals, "goals", _("les objectifs")),
-        "description": _optional_text(description, "description", _("la description")),
+        "goals": _optional_text(goals, "goals", _("les objectifs"), multiline=True),
+        "description": _optional_text(
+            description, "description", _("la description"), multiline=True
+        ),
     }
     if visibility is not None:
         if visibility not in ProjectVisibility.values:
@@ -496,7 +516,7 @@ def phase_add(
     phase = Phase.objects.create(
         project=project,
         title=title,
-        description=_optional_text(description, "description", _("la description")),
+        description=_optional_text(description, "description", _("la description"), multiline=True),
         position=position,
         starts_on=starts_on,
         ends_on=ends_on,
@@ -812,9 +832,9 @@ def decision_record(
     entry = Decision.objects.create(
         project=project,
         decided_on=decided_on,
-        decision=_required_text(decision, "decision", _("la décision"), 5000),
+        decision=_required_text(decision, "decision", _("la décision"), 5000, multiline=True),
         made_by=_required_text(made_by, "made_by", _("qui a décidé"), 200),
-        context=_optional_text(context, "context", _("le contexte"), 5000),
+        context=_optional_text(context, "context", _("le contexte"), 5000, multiline=True),
         recorded_by=_actor(actor),
     )
     audit_record(
@@ -857,7 +877,7 @@ def thread_create(
 
 
 def _message(actor: Any, thread: Thread, body: str, now: datetime | None) -> Message:
-    text = _required_text(body, "body", _("votre message"), 10000)
+    text = _required_text(body, "body", _("votre message"), 10000, multiline=True)
     message = Message.objects.create(thread=thread, author=_actor(actor), body=text)
     thread.last_message_at = _now(now)
     thread.save(update_fields=["last_message_at"])
@@ -911,7 +931,9 @@ def task_create(
     task = Task.objects.create(
         project=project,
         title=_required_text(title, "title", _("l'intitulé de la tâche"), 200),
-        description=_optional_text(description, "description", _("la description"), 5000),
+        description=_optional_text(
+            description, "description", _("la description"), 5000, multiline=True
+        ),
         owner=owner,
         due_on=due_on,
         created_by=_actor(actor),
@@ -1018,7 +1040,7 @@ def pooling_propose(
     proposal = PoolingProposal.objects.create(
         from_organisation=from_organisation,
         to_organisation=to_organisation,
-        message=_optional_text(message, "message", _("le message"), 2000),
+        message=_optional_text(message, "message", _("le message"), 2000, multiline=True),
         source_project=source_project,
         proposed_by=_actor(actor),
         **{field: target},

@@ -38,3 +38,11 @@ def test_project_create_needs_a_title(world):
     with pytest.raises(ValidationFailed) as error:
         services.project_create(actor=world.lead_editor, lead=world.lourdes, title="   ")
     assert "title" in error.value.field_errors
+
+
+def test_long_texts_keep_their_lines_single_line_fields_do_not(world):
+    project = world.project(
+        title="  Deux\nlignes ", goals="Premier objectif.\r\nSecond objectif.\n\n\n\nFin\x00."
+    )
+    assert project.title == "Deux lignes"
+    assert project.goals == "Premier objectif.\nSecond objectif.\n\nFin."

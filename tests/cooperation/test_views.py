@@ -209,3 +209,35 @@ def test_api_public_fields_for_others_workspace_for_partners(client, world, pool
     assert len(detail["workspace"]["budget_shares"]) == 2
     needs = client.get("/api/v1/similar-needs?title=navettes").json()
     assert isinstance(needs, list)
+
+
+def test_the_challenge_form_shows_similar_needs_of_other_cities(client, world, pooled):
+    _login(client, world.quebec_editor)
+    page = client.get(reverse("market:challenge_create")).content.decode()
+    assert 'id="similar-needs"' in page and 'hx-include="#challenge-form"' in page
+    response = client.post(
+        reverse("cooperation:similar"),
+        {
+            "need_kind": "challenge",
+            "title": "Navettes électriques",
+            "problem": "gare centre",
+            "lead_issuer": world.shawinigan.pk,
+        },
+    )
+    body = response.content.decode()
+    # Shawinigan already takes part in Lourdes' project: not proposed again; Nevers' need is.
+    assert pooled.title not in body
+    other = services.project_create(
+        actor=world.partner_editor, lead=world.nevers, title="Navettes électriques de Nevers"
+    )
+    services.project_set_status(actor=world.partner_editor, project=other, to="setup")
+    body = client.post(
+        reverse("cooperation:similar"),
+        {
+            "need_kind": "challenge",
+            "title": "Navettes électriques",
+            "problem": "gare centre",
+            "lead_issuer": world.shawinigan.pk,
+        },
+    ).content.decode()
+    assert other.title in body and "Proposer de mutualiser" in body

@@ -51,3 +51,12 @@ def coop_money(value: Decimal | None, currency: str = "") -> str:
         return ""
     text = formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
     return f"{text} {currency}".strip()
+
+
+@register.filter
+def coop_rate(value: Decimal | None) -> str:
+    """A rate without its trailing zeros, French decimal comma: 0,68."""
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
