@@ -619,6 +619,9 @@ def _clean_share(project: Project, share: ShareInput, partner_ids: set[int]) -> 
         raise ValidationFailed(message, field_errors={"currency": [message]})
     amount = _decimal(share.amount, "amount", _("Montant")).quantize(CENT)
     rate = _decimal(share.rate, "rate", _("Taux"), positive=True).quantize(Decimal("0.000001"))
+    if rate >= 1000 or rate == 0:
+        message = _("Taux : entre 0,000001 et 999,999999.")
+        raise ValidationFailed(message, field_errors={"rate": [message]})
     if share.currency == project.currency and rate != 1:
         message = _("Une part dans la devise du projet se convertit au taux 1.")
         raise ValidationFailed(message, field_errors={"rate": [message]})

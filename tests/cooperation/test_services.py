@@ -225,3 +225,31 @@ def test_closed_projects_are_read_only(world):
         services.thread_create(actor=world.lead_editor, project=project, title="t", body="b")
     with pytest.raises(Conflict):
         services.project_update(actor=world.lead_editor, project=project, title="Autre")
+
+
+@pytest.mark.parametrize(
+    ("amount", "rate", "field"),
+    [
+        ("abc", "1", "amount"),
+        ("-5", "1", "amount"),
+        ("NaN", "1", "amount"),
+        ("1e13", "1", "amount"),
+        ("10", "0", "rate"),
+        ("10", "5000", "rate"),
+        ("10", "0.0000001", "rate"),
+    ],
+)
+def test_bad_amounts_and_rates_are_refused_with_the_field(world, amount, rate, field):
+    project = _pooled(world)
+    services.budget_total_set(
+        actor=world.lead_editor, project=project, total="1000", currency="EUR"
+    )
+    with pytest.raises(ValidationFailed) as error:
+        services.budget_share_set(
+            actor=world.lead_editor,
+            project=project,
+            share=ShareInput(
+                world.shawinigan, amount, "CAD", rate=rate, rate_date=date(2026, 1, 1)
+            ),
+        )
+    assert field in error.value.field_errors
