@@ -63,7 +63,8 @@ RESOURCES: list[dict[str, Any]] = [
         "price_member": "3",
         "price_partner": "3",
         "price_other": "8",
-        "rules": "Formation d'une heure obligatoire avec le fabmanager. Matière facturée au gramme.",
+        "rules": "Formation d'une heure obligatoire avec le fabmanager. "
+        "Matière facturée au gramme.",
         "hours": [(d, "09:00", "17:00") for d in WEEKDAYS],
     },
     {

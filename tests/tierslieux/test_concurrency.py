@@ -1,7 +1,13 @@
 """Double bookings under concurrency: several people POST the same slot at the same moment
-through a live server (one session each, parallel threads); exactly one booking is made, the
-others get the clear French message, and the slot table holds no duplicate. Runs on SQLite and
-on PostgreSQL (DATABASE_URL=postgresql://...)."""
+through a live server (one session each, parallel threads); exactly one booking per unit is
+made, the others get the clear French message, and the slot table holds no duplicate.
+
+On PostgreSQL (DATABASE_URL=postgresql://...) each request thread of the live server has its
+own connection and the requests really run side by side: the unique constraint decides. The
+SQLite test database lives in memory and the live server shares ONE connection between its
+threads (Django's documented limitation), which cannot run two transactions at once: there the
+server takes the requests one at a time (as SQLite's single writer would), the clients still
+send them together."""
 
 from __future__ import annotations
 
@@ -10,6 +16,8 @@ import threading
 
 import pytest
 import requests
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
 from django.test import Client
 
 from mediane.tierslieux.models import Booking, BookingSlot, BookingStatus
@@ -25,6 +33,7 @@ def session_for(user, base: str, path: str) -> tuple[requests.Session, str]:  # 
     client = Client()
     client.force_login(user)
     session = requests.Session()
+    session.headers["Connection"] = "close"  # one request per connection and server thread
     session.cookies.set("sessionid", client.cookies["sessionid"].value)
     page = session.get(base + path, timeout=30)
     assert page.status_code == 200
@@ -33,8 +42,21 @@ def session_for(user, base: str, path: str) -> tuple[requests.Session, str]:  # 
     return session, token.group(1)
 
 
+@pytest.fixture
+def one_writer_on_memory_sqlite(monkeypatch):  # type: ignore[no-untyped-def]
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        lock = threading.Lock()
+        original = ThreadedWSGIServer.process_request_thread
+
+        def one_at_a_time(self, request, client_address):  # type: ignore[no-untyped-def]
+            with lock:
+                original(self, request, client_address)
+
+        monkeypatch.setattr(ThreadedWSGIServer, "process_request_thread", one_at_a_time)
+
+
 @pytest.mark.parametrize("capacity", [1, 2])
-def test_parallel_requests_for_the_same_slot(live_server, capacity):
+def test_parallel_requests_for_the_same_slot(live_server, one_writer_on_memory_sqlite, capacity):
     space = make_space()
     resource = make_resource(space, name=f"Salle {capacity}", capacity=capacity)
     people = [MembershipFactory(organisation=space.organisation).user for _ in range(PEOPLE)]
