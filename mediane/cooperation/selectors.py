@@ -316,6 +316,7 @@ def _challenge_need(challenge: Any) -> Need | None:
         country=lead.country,
         url=challenge.get_absolute_url(),
         sector_names={s.slug: s.name for s in sectors},
+        members=frozenset(link.organisation_id for link in challenge.issuer_links.all()),
     )
 
 
@@ -336,6 +337,7 @@ def _project_need(project: Project) -> Need | None:
         country=lead.country,
         url=project.get_absolute_url(),
         sector_names={s.slug: s.name for s in sectors},
+        members=frozenset(link.organisation_id for link in project.partner_links.all()),  # type: ignore[attr-defined]
     )
 
 

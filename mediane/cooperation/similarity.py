@@ -61,6 +61,15 @@ NEED_STOP_WORDS = frozenset(
         "projets",
         "besoin",
         "besoins",
+        "ensemble",
+        "commun",
+        "appels",
+        "appel",
+        "medianes",
+        "mediane",
+        "quatre",
+        "trois",
+        "deux",
     ]
 )
 
@@ -88,6 +97,13 @@ class Need:
     country: str = ""
     url: str = ""
     sector_names: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    #: Every organisation behind the need (a project's partners, a challenge's issuers).
+    members: frozenset[int] = frozenset()
+
+    @property
+    def organisations(self) -> frozenset[int]:
+        own = {self.organisation_id} if self.organisation_id is not None else set()
+        return self.members | own
 
     @property
     def key(self) -> tuple[str, int]:
@@ -169,7 +185,7 @@ class Corpus:
             need = item.need
             if exclude and need.key in exclude:
                 continue
-            if exclude_organisation is not None and need.organisation_id == exclude_organisation:
+            if exclude_organisation is not None and exclude_organisation in need.organisations:
                 continue
             match = self._match(query, own, tuple(sectors), item)
             enough_text = match.text >= MIN_TEXT if query else bool(match.shared_sectors)
@@ -251,7 +267,7 @@ def group_needs(
         for j in range(len(corpus.items)):
             if j == i or j in taken:
                 continue
-            if corpus.items[j].need.organisation_id == seed.need.organisation_id:
+            if corpus.items[j].need.organisations & seed.need.organisations:
                 continue
             match = corpus.pair_score(i, j)
             if match.score >= threshold and match.text >= GROUP_MIN_TEXT:

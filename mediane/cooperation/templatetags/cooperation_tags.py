@@ -60,3 +60,10 @@ def coop_rate(value: Decimal | None) -> str:
         return ""
     text = format(value.normalize(), "f")
     return text.replace(".", ",")
+
+
+@register.filter
+def coop_shares_any(values: Any, others: Any) -> bool:
+    """True when the two collections have an element in common (a need's organisations and
+    the reader's)."""
+    return bool(set(values or ()) & set(others or ()))
