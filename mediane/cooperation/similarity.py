@@ -61,6 +61,7 @@ NEED_STOP_WORDS = frozenset(
         "projets",
         "besoin",
         "besoins",
+        "combien",
         "ensemble",
         "commun",
         "appels",
@@ -143,6 +144,16 @@ def _analyse(title: str, body: str) -> tuple[list[Token], bm25.Fields, dict[str,
     return [*title_tokens, *body_tokens], fields, surfaces
 
 
+def _without_parts(terms: list[str]) -> list[str]:
+    """Drop a term whose words are all in a longer shared phrase ("air" beside "plein air")."""
+    phrases = [set(t.split()) for t in terms]
+    return [
+        term
+        for term, words in zip(terms, phrases, strict=True)
+        if not any(words < other for other in phrases)
+    ]
+
+
 class Corpus:
     """Needs analysed once, with their BM25 statistics."""
 
@@ -207,6 +218,7 @@ class Corpus:
             for key, _value in sorted(parts.items(), key=lambda kv: -kv[1])
             if key in item.surfaces
         ]
+        terms = _without_parts(list(dict.fromkeys(terms)))
         names = item.need.sector_names
         return Match(
             need=item.need,
