@@ -40,6 +40,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("projets/<slug:slug>/espace/budget/parts/", views.budget_share, name="budget_share"),
     path("projets/<slug:slug>/espace/phases/", views.phase_create, name="phase_create"),
     path(
+        "projets/<slug:slug>/espace/phases/<int:phase_id>/supprimer/",
+        views.phase_delete,
+        name="phase_delete",
+    ),
+    path(
         "projets/<slug:slug>/espace/phases/<int:phase_id>/jalons/",
         views.milestone_create,
         name="milestone_create",

@@ -673,6 +673,21 @@ def phase_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def phase_delete(request: HttpRequest, slug: str, phase_id: int) -> HttpResponse:
+    project = _workspace_post(request, slug)
+    phase = Phase.objects.filter(project=project, pk=phase_id).first()
+    if phase is None:
+        raise Http404
+    _run(
+        request,
+        _("La phase « %(title)s » est supprimée avec ses jalons.") % {"title": phase.title},
+        lambda: services.phase_delete(actor=request.user, phase=phase),
+    )
+    return _back(project, "phases")
+
+
+@login_required
+@require_POST
 def milestone_create(request: HttpRequest, slug: str, phase_id: int) -> HttpResponse:
     project = _workspace_post(request, slug)
     phase = Phase.objects.filter(project=project, pk=phase_id).first()

@@ -241,3 +241,30 @@ def test_the_challenge_form_shows_similar_needs_of_other_cities(client, world, p
         },
     ).content.decode()
     assert other.title in body and "Proposer de mutualiser" in body
+
+
+def test_phases_and_milestones_from_the_workspace(client, world, pooled):
+    _login(client, world.lead_editor)
+    url = reverse("cooperation:phase_create", args=[pooled.slug])
+    response = client.post(
+        url, {"title": "Étude", "starts_on": "2026-03-01", "ends_on": "2026-01-01"}, follow=True
+    )
+    assert "La fin de la phase doit suivre son début." in response.content.decode()
+    client.post(url, {"title": "Étude", "starts_on": "2026-01-01", "ends_on": "2026-03-01"})
+    phase = pooled.phases.get()
+    client.post(
+        reverse("cooperation:milestone_create", args=[pooled.slug, phase.pk]),
+        {"title": "Comptages", "due_on": "2026-02-01"},
+    )
+    milestone = phase.milestones.get()
+    _login(client, world.partner_member)  # partners tick milestones, only the lead edits phases
+    client.post(
+        reverse("cooperation:milestone_done", args=[pooled.slug, milestone.pk]), {"done": "1"}
+    )
+    milestone.refresh_from_db()
+    assert milestone.done and milestone.done_at is not None
+    response = client.post(reverse("cooperation:phase_delete", args=[pooled.slug, phase.pk]))
+    assert response.status_code == 403
+    _login(client, world.lead_editor)
+    client.post(reverse("cooperation:phase_delete", args=[pooled.slug, phase.pk]))
+    assert not pooled.phases.exists()
