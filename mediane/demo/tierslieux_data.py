@@ -159,8 +159,8 @@ def load_tierslieux(loader: Any) -> None:
         granted_on=timezone.localdate() - dt.timedelta(days=14),
     )
     zone = resources["room"].zone
-    days = [d for d in _next_weekdays(zone, 8) if not (d.month == 12 and d.day >= 24)]
-    days = days or _next_weekdays(zone, 20)[-3:]
+    closed = (resources["room"].closures.get().starts_on, resources["room"].closures.get().ends_on)
+    days = [d for d in _next_weekdays(zone, 20) if not closed[0] <= d <= closed[1]][:3]
 
     def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from mediane.api.auth import request_user, require_token
+from mediane.api.auth import request_user
 from mediane.api.errors import READ_ERRORS, error_responses
 from mediane.api.pagination import PageIn, PageOut, page
 from mediane.core.errors import ValidationFailed
@@ -200,15 +200,14 @@ def resource_availability(request, slug: str, filters: Query[AvailabilityIn]):  
 
 @router.get(
     "/tierslieux/bookings/mine",
-    response={200: list[BookingOut], **error_responses(401, 422, 429)},
-    auth=require_token,
+    response={200: list[BookingOut], **error_responses(*READ_ERRORS)},
     operation_id="bookings_mine",
     summary="Mes réservations",
     description=(
         "Les réservations du propriétaire du jeton : à venir (confirmées), ou avec `past=true` "
-        "les passées et annulées (les 200 plus récentes). Heures en UTC."
+        "les passées et annulées (les 200 plus récentes). Heures en UTC. Sans jeton : liste vide."
     ),
 )
 def bookings_mine(request, filters: Query[BookingsMineIn]):  # type: ignore[no-untyped-def]
-    queryset = selectors.bookings_mine(request.auth, upcoming=not filters.past)
+    queryset = selectors.bookings_mine(request_user(request), upcoming=not filters.past)
     return list(queryset[:200])
