@@ -44,6 +44,39 @@ def _team(loader: Any, organisation: Any) -> Any:
     return user
 
 
+def _pdf(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF (Helvetica, Latin-1 text) with a correct cross-reference table."""
+
+    def esc(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    body = ["BT /F1 16 Tf 72 760 Td (" + esc(title) + ") Tj ET"]
+    for index, line in enumerate(lines):
+        body.append(f"BT /F1 11 Tf 72 {730 - 16 * index} Td (" + esc(line) + ") Tj ET")
+    stream = "\n".join(body).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 def _sectors(*slugs: str) -> list[Any]:
     from mediane.directory.models import Sector
 
@@ -184,6 +217,24 @@ def _pooled_project(loader: Any, today: date) -> None:
         "en gare, accessibilité).",
     )
     services.message_post(actor=member, thread=thread, body="Merci, je les intègre d'ici vendredi.")
+    from django.core.files.base import ContentFile
+
+    services.document_upload(
+        actor=editor,
+        project=project,
+        title="Convention de partenariat (version signée)",
+        file=ContentFile(
+            _pdf(
+                "Convention de partenariat (démo)",
+                [
+                    "Navettes électriques mutualisées entre gares et centres-villes",
+                    "Partenaires : Ville de Lourdes (chef de file), Ville de Nevers,",
+                    "Ville de Shawinigan. Document fictif de démonstration.",
+                ],
+            ),
+            name="convention-navettes.pdf",
+        ),
+    )
     tasks = [
         ("Rédiger la convention de partenariat", editor, 15, True),
         ("Consolider les comptages en gare", member, -40, True),

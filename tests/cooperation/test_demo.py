@@ -56,6 +56,8 @@ def test_pooled_project_with_shares_in_two_currencies():
     assert {s.currency for s in budget.shares} == {"EUR", "CAD"}
     assert project.phases.count() == 3 and project.decisions.count() == 3
     assert project.threads.count() == 2 and project.tasks.count() == 4
+    document = project.documents.get()
+    assert document.content_type == "application/pdf" and document.file.read().startswith(b"%PDF-")
     assert Project.objects.get(title=DRAFT_PROJECT).status == "draft"
     pending = PoolingProposal.objects.get(target_project=project)
     assert (
