@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mediane.cooperation.models import Currency, ProjectStatus, ProjectVisibility
@@ -52,9 +53,11 @@ class ProjectForm(forms.Form):
         sectors.choices = [(s.slug, s.name) for s in Sector.objects.order_by("position", "name")]
         territories = self.fields["territories"]
         assert isinstance(territories, forms.MultipleChoiceField)
+        # Territories of the network's organisations, and those the project already names.
+        chosen = list((self.initial or {}).get("territories") or [])
         territories.choices = [
             (t.slug, f"{t.name} ({t.get_country_display()})")  # type: ignore[attr-defined]
-            for t in Territory.objects.filter(organisations__isnull=False)
+            for t in Territory.objects.filter(Q(organisations__isnull=False) | Q(slug__in=chosen))
             .distinct()
             .order_by("country", "name")[:500]
         ]

@@ -268,3 +268,32 @@ def test_phases_and_milestones_from_the_workspace(client, world, pooled):
     _login(client, world.lead_editor)
     client.post(reverse("cooperation:phase_delete", args=[pooled.slug, phase.pk]))
     assert not pooled.phases.exists()
+
+
+def test_project_edit_keeps_its_territories_and_refuses_others(client, world, pooled):
+    from tests.directory.factories import TerritoryFactory
+
+    lonely = TerritoryFactory(name="Hameau sans organisation")
+    pooled.territories.add(lonely)
+    _login(client, world.partner_editor)
+    assert client.get(reverse("cooperation:project_edit", args=[pooled.slug])).status_code == 403
+    _login(client, world.lead_editor)
+    page = client.get(reverse("cooperation:project_edit", args=[pooled.slug])).content.decode()
+    assert "Hameau sans organisation" in page
+    response = client.post(
+        reverse("cooperation:project_edit", args=[pooled.slug]),
+        {
+            "title": "Navettes partagées",
+            "goals": "Un\nDeux",
+            "visibility": "network",
+            "territories": [lonely.slug],
+        },
+    )
+    assert response.status_code == 302
+    pooled.refresh_from_db()
+    assert (pooled.title, pooled.goals, pooled.visibility) == (
+        "Navettes partagées",
+        "Un\nDeux",
+        "network",
+    )
+    assert list(pooled.territories.all()) == [lonely]
