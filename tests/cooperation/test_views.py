@@ -297,3 +297,35 @@ def test_project_edit_keeps_its_territories_and_refuses_others(client, world, po
         "network",
     )
     assert list(pooled.territories.all()) == [lonely]
+
+
+def test_documents_upload_download_and_who_sees_them(client, world, pooled):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from mediane.demo.cooperation_data import _pdf
+
+    _login(client, world.partner_member)
+    upload = SimpleUploadedFile("convention.pdf", _pdf("Convention", ["ligne"]), "application/pdf")
+    response = client.post(
+        reverse("cooperation:document_upload", args=[pooled.slug]),
+        {"file": upload, "title": "Convention"},
+        follow=True,
+    )
+    assert "Le document est déposé." in response.content.decode()
+    document = pooled.documents.get()
+    url = reverse("cooperation:document", args=[pooled.slug, document.pk])
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    _login(client, world.quebec_editor)  # a partner too
+    assert client.get(url).status_code == 200
+    _login(client, world.outsider)
+    assert client.get(url).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 302
+    _login(client, world.lead_member)  # a partner member who did not upload it
+    client.post(reverse("cooperation:document_delete", args=[pooled.slug, document.pk]))
+    assert pooled.documents.exists()
+    _login(client, world.partner_member)
+    client.post(reverse("cooperation:document_delete", args=[pooled.slug, document.pk]))
+    assert not pooled.documents.exists()
