@@ -23,8 +23,14 @@ from mediane.core.errors import MedianeError
 from mediane.core.permissions import can
 from mediane.directory.models import Organisation
 from mediane.tierslieux import exports, feeds, selectors, services
-from mediane.tierslieux.forms import BookingForm, TrainingForm
-from mediane.tierslieux.models import BookingStatus, ResourceKind, Training, WhoMayBook
+from mediane.tierslieux.forms import (
+    BookingForm,
+    ClosureForm,
+    HoursForm,
+    ResourceForm,
+    TrainingForm,
+)
+from mediane.tierslieux.models import BookingStatus, Closure, ResourceKind, Training, WhoMayBook
 
 
 def _parse_day(value: str | None) -> datetime.date | None:
@@ -373,3 +379,112 @@ def person_ics(request: HttpRequest, token: str) -> HttpResponse:
         zone=owner.time_zone,
     )
     return _ics(body, "mes-reservations")
+
+
+# --- resources, hours and closures (the tiers-lieu's editors) -----------------------------------
+
+
+def _managed_resource(request: HttpRequest, slug: str) -> Any:
+    resource = selectors.resource_get_for(request.user, slug=slug)
+    if not can(request.user, "manage", resource):
+        raise Http404(_("Page introuvable."))
+    return resource
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_create(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = _managed_organisation(request, organisation_id)
+    form = ResourceForm(request.POST or None, initial={"currency": _currency(organisation)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            resource = services.resource_create(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except MedianeError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request, _("Ressource créée. Indiquez maintenant ses horaires d'ouverture.")
+            )
+            return redirect("tierslieux:hours", slug=resource.slug)
+    return render(
+        request,
+        "tierslieux/resource_form.html",
+        {"organisation": organisation, "form": form, "resource": None},
+        status=422 if form.errors else 200,
+    )
+
+
+def _currency(organisation: Organisation) -> str:
+    return "CAD" if organisation.country == "QC" else "EUR"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    resource = _managed_resource(request, slug)
+    form = ResourceForm(request.POST or None, instance=resource)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resource_update(actor=request.user, resource=resource, **form.cleaned_data)
+        except MedianeError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("Ressource enregistrée."))
+            return redirect("tierslieux:resource", slug=resource.slug)
+    return render(
+        request,
+        "tierslieux/resource_form.html",
+        {"organisation": resource.organisation, "form": form, "resource": resource},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hours(request: HttpRequest, slug: str) -> HttpResponse:
+    resource = _managed_resource(request, slug)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    hours_form = HoursForm(request.POST if action == "hours" else None, resource=resource)
+    closure_form = ClosureForm(request.POST if action == "closure" else None)
+    if action == "hours" and hours_form.is_valid():
+        try:
+            services.opening_hours_set(
+                actor=request.user, resource=resource, hours=hours_form.hours()
+            )
+        except MedianeError as error:
+            hours_form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Horaires enregistrés."))
+            return redirect("tierslieux:hours", slug=slug)
+    if action == "closure" and closure_form.is_valid():
+        try:
+            services.closure_add(actor=request.user, resource=resource, **closure_form.cleaned_data)
+        except MedianeError as error:
+            closure_form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Fermeture ajoutée."))
+            return redirect("tierslieux:hours", slug=slug)
+    invalid = bool(hours_form.errors or closure_form.errors)
+    return render(
+        request,
+        "tierslieux/hours.html",
+        {
+            "resource": resource,
+            "hours_form": hours_form,
+            "closure_form": closure_form,
+            "closures": resource.closures.order_by("starts_on"),  # type: ignore[attr-defined]
+        },
+        status=422 if invalid else 200,
+    )
+
+
+@login_required
+@require_POST
+def closure_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    resource = _managed_resource(request, slug)
+    closure = get_object_or_404(Closure, pk=pk, resource=resource)
+    services.closure_remove(actor=request.user, closure=closure)
+    messages.success(request, _("Fermeture supprimée."))
+    return redirect("tierslieux:hours", slug=slug)
