@@ -44,6 +44,12 @@ ACCOUNTS: list[dict[str, Any]] = [
         "organisation": (RUCHE, "admin"),
     },
     {
+        "email": "tiers-lieu.lourdes@example.org",
+        "full_name": "Maëlle Adour (démo)",
+        "role": "Administratrice du tiers-lieu et incubateur de Lourdes (ressources, accueil)",
+        "organisation": (LOURDES, "admin"),
+    },
+    {
         "email": "hydro-calcul@example.org",
         "full_name": "Léa Mauricie (démo)",
         "role": "Éditrice de la start-up Hydro-Calcul Mauricie (Shawinigan)",

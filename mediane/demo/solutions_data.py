@@ -198,6 +198,7 @@ def load_solutions(loader: Any) -> None:
         existing = SolutionSheet.objects.filter(organisation=city, title=spec["title"]).first()
         if existing is not None:
             sheets[spec["title"]] = existing
+            loader.report.existing["solutions"] += 1
             continue
         offer = None
         if spec.get("supplier_offer_title"):
@@ -233,11 +234,16 @@ def load_solutions(loader: Any) -> None:
         sheets[spec["title"]] = services.solution_create(
             actor=actor, organisation=city, data=data, is_demo=True
         )
+        loader.report.created["solutions"] += 1
     for title, city_name, account, kind in REPLICATIONS:
         sheet = sheets.get(title)
         city = loader.organisations.get(city_name)
-        if sheet is None or city is None or sheet.replications.filter(organisation=city).exists():  # type: ignore[attr-defined]
+        if sheet is None or city is None:
+            continue
+        if sheet.replications.filter(organisation=city).exists():  # type: ignore[attr-defined]
+            loader.report.existing["solutions : reproductions"] += 1
             continue
         services.solution_replicate(
             actor=loader.users[account], sheet=sheet, organisation=city, kind=kind
         )
+        loader.report.created["solutions : reproductions"] += 1

@@ -133,13 +133,18 @@ def _next_weekdays(zone: Any, count: int) -> list[dt.date]:
 def load_tierslieux(loader: Any) -> None:
     """Loads the tierslieux demo data."""
     organisation = loader.organisations.get(TIERS_LIEU)
-    if organisation is None or Resource.objects.filter(organisation=organisation).exists():
+    if organisation is None:
+        return
+    existing = Resource.objects.filter(organisation=organisation).count()
+    if existing:
+        loader.report.existing["tiers-lieux : ressources"] += existing
         return
     staff = loader.users["secretariat"]
     resources: dict[str, Resource] = {}
     for spec in RESOURCES:
         fields = {k: v for k, v in spec.items() if k not in {"key", "hours"}}
         resource = services.resource_create(actor=staff, organisation=organisation, **fields)
+        loader.report.created["tiers-lieux : ressources"] += 1
         services.opening_hours_set(actor=staff, resource=resource, hours=spec["hours"])
         year = timezone.localdate().year
         services.closure_add(
@@ -185,3 +190,4 @@ def load_tierslieux(loader: Any) -> None:
             ends_at=at(day, *end),
             note=note,
         )
+        loader.report.created["tiers-lieux : réservations"] += 1

@@ -33,6 +33,8 @@ KIND_LABELS = {
     "offer": _("Offre"),
     "dataset": _("Jeu de données"),
     "solution": _("Solution"),
+    "project": _("Projet de coopération"),
+    "twinning_agreement": _("Jumelage d'incubateurs"),
 }
 
 

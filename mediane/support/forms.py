@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mediane.core.errors import MedianeError
 from mediane.directory.models import Expert, Organisation, Sector, Skill
@@ -30,7 +31,7 @@ class ServiceErrorsMixin:
 
 class SupportRequestForm(ServiceErrorsMixin, forms.Form):
     organisation = forms.TypedChoiceField(label=_("Au nom de"), coerce=int)
-    subject = forms.CharField(label=_("Objet"), max_length=200)
+    subject = forms.CharField(label=pgettext_lazy("sujet", "Objet"), max_length=200)
     description = forms.CharField(
         label=_("Votre besoin"),
         widget=forms.Textarea(attrs={"rows": 7}),

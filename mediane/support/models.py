@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mediane.core.models import TimeStampedModel
 
@@ -23,7 +24,7 @@ class SupportStatus(models.TextChoices):
     ROUTED = "routed", _("Orientée")
     TAKEN = "taken", _("Prise en charge")
     CLOSED = "closed", _("Clôturée")
-    CANCELLED = "cancelled", _("Sans suite")
+    CANCELLED = "cancelled", pgettext_lazy("demande", "Sans suite")
 
 
 #: States in which the request is still alive (messages, reminders).
@@ -45,7 +46,7 @@ class Urgency(models.TextChoices):
 class SupportRequest(TimeStampedModel):
     """A request for expert support, filed by a person on behalf of their organisation."""
 
-    subject = models.CharField(_("objet"), max_length=200)
+    subject = models.CharField(pgettext_lazy("sujet", "objet"), max_length=200)
     description = models.TextField(_("description"))
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -81,7 +82,7 @@ class SupportRequest(TimeStampedModel):
     status = models.CharField(
         _("état"), max_length=10, choices=SupportStatus.choices, default=SupportStatus.NEW
     )
-    filed_at = models.DateTimeField(_("déposée le"), default=timezone.now)
+    filed_at = models.DateTimeField(pgettext_lazy("demande", "déposée le"), default=timezone.now)
     last_activity_at = models.DateTimeField(_("dernières nouvelles le"), default=timezone.now)
     expert = models.ForeignKey(
         "directory.Expert",

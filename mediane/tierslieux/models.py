@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mediane.core.models import TimeStampedModel
 from mediane.directory.models import Organisation
@@ -244,7 +245,7 @@ class Booking(TimeStampedModel):
     tariff = models.CharField(_("tarif"), max_length=16, choices=Tariff.choices)
     price = models.DecimalField(_("prix"), max_digits=10, decimal_places=2)
     currency = models.CharField(_("devise"), max_length=3, choices=Currency.choices)
-    note = models.CharField(_("objet"), max_length=200, blank=True)
+    note = models.CharField(pgettext_lazy("sujet", "objet"), max_length=200, blank=True)
     cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

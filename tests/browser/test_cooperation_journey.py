@@ -23,7 +23,12 @@ def test_similar_needs_pooling_and_workspace(page, screenshot):
         lead=world.shawinigan,
         title="Navettes électriques hivernales",
         summary="Des navettes électriques entre la gare et le centre, même par grand froid.",
-        sectors=[Sector.objects.get(slug="mobilite")],
+        # Transactional tests flush the sectors of the data migration: create it if gone.
+        sectors=[
+            Sector.objects.get_or_create(
+                slug="mobilite", defaults={"name": "Mobilité", "nature": "tech"}
+            )[0]
+        ],
     )
     services.project_set_status(actor=world.quebec_editor, project=target, to="setup")
 

@@ -56,7 +56,11 @@ def account(email: str) -> User:
 
 
 def test_challenges_in_every_state_marked_demo(demo):
-    challenges = Challenge.objects.all()
+    # The solutions demo adds draft challenges replicated from solution sheets: not the market's.
+    replicated = Challenge.objects.filter(solution_replications__isnull=False)
+    assert replicated.count() == 2
+    assert set(replicated.values_list("status", flat=True)) == {"draft"}
+    challenges = Challenge.objects.exclude(pk__in=replicated)
     assert challenges.count() == len(market_data.CHALLENGES) >= 12
     assert all(c.is_demo for c in challenges)
     states = set(challenges.values_list("status", flat=True))
@@ -115,7 +119,9 @@ def test_each_demo_account_has_something_to_see(demo):
     assert {a.challenge.status for a in mine} >= {"pilot_report", "awarded"}
     editor = account("editeur.lourdes@example.org")
     drafts = selectors.challenges_list_for(editor).filter(status="draft")
-    assert drafts.count() == 1  # its own draft, not the other cities'
+    # Its own draft and the one replicated from Nevers' parking sheet, not the other cities'.
+    assert drafts.count() == 2
+    assert drafts.filter(solution_replications__isnull=False).count() == 1
     running = Challenge.objects.get(status="evaluation")
     # The city editor still has to declare and score: others have started.
     assert selectors.answer_candidates(editor, running)
