@@ -25,6 +25,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("incubateurs/", include("mediane.incubation.urls")),
     path("tiers-lieux/", include("mediane.tierslieux.urls")),
     path("accompagnement/", include("mediane.support.urls")),
+    path("diagnostic/", include("mediane.diagnostic.urls")),
+    path("plans/", include("mediane.plans.urls")),
+    path("label/", include("mediane.labels.urls")),
     path("catalogue.<str:fmt>", datahub_views.catalogue_dcat, name="datahub_catalogue_dcat"),
     path(
         "catalogue.ttl", datahub_views.catalogue_dcat, {"fmt": "ttl"}, name="datahub_catalogue_ttl"

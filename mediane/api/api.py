@@ -116,9 +116,12 @@ def _mount_routers() -> None:
     from mediane.api.me import router as me_router
     from mediane.cooperation.api import router as cooperation_router
     from mediane.datahub.api import router as datahub_router
+    from mediane.diagnostic.api import router as diagnostic_router
     from mediane.directory.api import router as directory_router
     from mediane.incubation.api import router as incubation_router
+    from mediane.labels.api import router as labels_router
     from mediane.market.api import router as market_router
+    from mediane.plans.api import router as plans_router
     from mediane.search.api import router as search_router
     from mediane.solutions.api import router as solutions_router
     from mediane.summit.api import router as summit_router
@@ -138,6 +141,9 @@ def _mount_routers() -> None:
     api_v1.add_router("", incubation_router)
     api_v1.add_router("", tierslieux_router)
     api_v1.add_router("", support_router)
+    api_v1.add_router("", diagnostic_router)
+    api_v1.add_router("", plans_router)
+    api_v1.add_router("", labels_router)
 
 
 _mount_routers()

@@ -87,6 +87,9 @@ class Loader:
             self.load_incubation()
             self.load_tierslieux()
             self.load_support()
+            self.load_diagnostic()
+            self.load_plans()
+            self.load_labels()
         # After the commit: the scheduler writes its progress from the solver's own threads.
         self.load_summit_schedule()
         return self.report
@@ -120,6 +123,21 @@ class Loader:
         from mediane.demo.support_data import load_support
 
         load_support(self)
+
+    def load_diagnostic(self) -> None:
+        from mediane.demo.diagnostic_data import load_diagnostic
+
+        load_diagnostic(self)
+
+    def load_plans(self) -> None:
+        from mediane.demo.plans_data import load_plans
+
+        load_plans(self)
+
+    def load_labels(self) -> None:
+        from mediane.demo.labels_data import load_labels
+
+        load_labels(self)
 
     def load_accounts(self) -> None:
         """Demo accounts, created verified with the documented password (bootstrap: no actor)."""

@@ -32,6 +32,9 @@ class Topic(models.TextChoices):
     INCUBATION = "incubation", _("Jumelages et accueil")
     BOOKING = "booking", _("Réservations")
     SUPPORT = "support", _("Accompagnement")
+    DIAGNOSTIC = "diagnostic", _("Diagnostic")
+    PLAN = "plan", _("Plans stratégiques")
+    LABEL = "label", _("Label")
 
 
 def topic_label(topic: str) -> str:

@@ -42,8 +42,17 @@ def test_every_operation_is_documented_in_docs_api_md():
     assert not missing, f"add these operations to docs/api.md: {missing}"
 
 
-# Each cooperation app lists its own operations in tests/<app>/api_operations.py.
-APP_OPERATION_MODULES = ("cooperation", "solutions", "incubation", "tierslieux", "support")
+# Each app of issues 6 and 7 lists its own operations in tests/<app>/api_operations.py.
+APP_OPERATION_MODULES = (
+    "cooperation",
+    "solutions",
+    "incubation",
+    "tierslieux",
+    "support",
+    "diagnostic",
+    "plans",
+    "labels",
+)
 
 
 def app_operation_ids() -> set[str]:

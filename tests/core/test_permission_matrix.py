@@ -71,11 +71,20 @@ from tests.core.matrix_roles import (
     STAFF,
 )
 
-# The cooperation apps write their rows and objects in tests/core/matrix_parts/<app>.py: a dict
+# Later apps write their rows and objects in tests/core/matrix_parts/<app>.py: a dict
 # EXPECTED like the one below, and objects(o, other, users) returning one object per key.
 MATRIX_PARTS = tuple(
     importlib.import_module(f"tests.core.matrix_parts.{app}")
-    for app in ("cooperation", "solutions", "incubation", "tierslieux", "support")
+    for app in (
+        "cooperation",
+        "solutions",
+        "incubation",
+        "tierslieux",
+        "support",
+        "diagnostic",
+        "plans",
+        "labels",
+    )
 )
 
 

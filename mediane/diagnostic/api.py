@@ -1,0 +1,5 @@
+"""API of diagnostic."""
+
+from ninja import Router
+
+router = Router(tags=["Diagnostic"])

@@ -1,0 +1,1 @@
+"""Permission rules of diagnostic (`core.permissions.rule`)."""

@@ -1,0 +1,5 @@
+"""API of labels."""
+
+from ninja import Router
+
+router = Router(tags=["Label"])

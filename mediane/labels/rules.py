@@ -1,0 +1,1 @@
+"""Permission rules of labels (`core.permissions.rule`)."""

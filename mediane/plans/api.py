@@ -1,0 +1,5 @@
+"""API of plans."""
+
+from ninja import Router
+
+router = Router(tags=["Plans"])

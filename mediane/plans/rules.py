@@ -1,0 +1,1 @@
+"""Permission rules of plans (`core.permissions.rule`)."""
