@@ -215,3 +215,16 @@ def organisations_with_plans(user: Any) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         pk__in=plans_visible(user).values("organisation_id")
     ).order_by("name")
+
+
+def plan_actions_detailed(plan: Plan) -> QuerySet[Action]:
+    """The plan's actions with funding and indicators (values by date) prefetched."""
+    return Action.objects.filter(plan=plan).prefetch_related(
+        "funding",
+        Prefetch(
+            "indicators",
+            queryset=ActionIndicator.objects.prefetch_related(
+                Prefetch("values", queryset=IndicatorValue.objects.order_by("date"))
+            ),
+        ),
+    )
