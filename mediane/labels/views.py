@@ -240,7 +240,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Label attribué à %(city)s jusqu'au %(until)s.")
+            _("Label attribué à %(city)s jusqu’au %(until)s.")
             % {"city": item.organisation.name, "until": french_date(label.valid_until)},
         )
     return redirect(item.get_absolute_url())
