@@ -17,8 +17,8 @@ class LineChart:
     width: int
     height: int
     points: str  # "x,y x,y" for <polyline>
-    dots: list[tuple[float, float, str]]  # x, y, label
-    target_y: float | None
+    dots: list[tuple[str, str, str]]  # x, y, label (numbers as text: no localisation)
+    target_y: str | None
     min_label: str
     max_label: str
 
@@ -56,8 +56,8 @@ def line_chart(
         width=WIDTH,
         height=HEIGHT,
         points=" ".join(f"{px},{py}" for px, py, _ in dots),
-        dots=dots,
-        target_y=y(target) if target is not None else None,
+        dots=[(str(px), str(py), label) for px, py, label in dots],
+        target_y=str(y(target)) if target is not None else None,
         min_label=_fmt(low),
         max_label=_fmt(high),
     )
