@@ -21,6 +21,7 @@ from ninja import Field, Query, Router, Schema
 
 from mediane.api.auth import request_user
 from mediane.api.errors import READ_ERRORS, error_responses
+from mediane.api.pagination import PageIn, PageOut, page
 from mediane.core.errors import ValidationFailed
 from mediane.datahub import selectors, services
 from mediane.datahub.models import Dataset, DatasetVersion
@@ -134,17 +135,14 @@ class ProfileOut(Schema):
     top_values: list[list[Any]]
 
 
-class CatalogueIn(Schema):
+class CatalogueIn(PageIn):
     q: str = Field("", max_length=200)
     theme: str = Field("", max_length=8)
     organisation: int | None = None
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
 
 
-class CatalogueOut(Schema):
-    total: int
-    items: list[DatasetOut]
+class CatalogueOut(PageOut):
+    results: list[DatasetOut]
 
 
 @router.get(
@@ -154,10 +152,12 @@ class CatalogueOut(Schema):
     summary="Lister les jeux de données",
     description=(
         "Le catalogue : les jeux de données que l'appelant peut lire (publics ; avec un jeton, "
-        "aussi ceux des membres du réseau et de ses organisations), avec recherche plein texte."
+        "aussi ceux des membres du réseau et de ses organisations), avec recherche plein texte ; "
+        "paginés (`limit`, `offset`)."
     ),
 )
 def datasets_list(request, params: Query[CatalogueIn]):  # type: ignore[no-untyped-def]
+    limit, offset = params.window()
     result = selectors.catalogue_for(
         request_user(request),
         selectors.CatalogueFilters(
@@ -166,8 +166,12 @@ def datasets_list(request, params: Query[CatalogueIn]):  # type: ignore[no-untyp
             organisation=params.organisation,
         ),
     )
-    items = list(result.datasets[params.offset : params.offset + params.limit])
-    return {"total": result.total, "items": items}
+    return page(
+        count=result.total,
+        limit=limit,
+        offset=offset,
+        results=list(result.datasets[offset : offset + limit]),
+    )
 
 
 def _dataset(request, slug: str) -> Dataset:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 
 from mediane.api.auth import request_user
 from mediane.api.errors import READ_ERRORS, error_responses
+from mediane.api.pagination import PageIn, PageOut, page
 from mediane.core.permissions import can, is_authenticated
 from mediane.incubation import selectors
 from mediane.incubation.models import AgreementStatus, Need, SoftLandingRequest, TwinningAgreement
@@ -68,16 +69,13 @@ class AgreementDetailOut(AgreementOut):
     )
 
 
-class AgreementsIn(Schema):
+class AgreementsIn(PageIn):
     status: str = Field("", description="proposed, signed ou ended ; vide : tous.")
     organisation: int | None = Field(None, description="Identifiant d'une des deux structures.")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
 
 
-class AgreementsOut(Schema):
-    total: int
-    items: list[AgreementOut]
+class AgreementsOut(PageOut):
+    results: list[AgreementOut]
 
 
 class OutcomeOut(Schema):
@@ -98,6 +96,10 @@ class RequestOut(StayOut):
     role: list[str] = Field(description="startup, home et/ou host : la part de l'appelant.")
     outcomes: list[OutcomeOut]
     url: str
+
+
+class RequestsOut(PageOut):
+    results: list[RequestOut]
 
 
 def _side(org: Any) -> dict[str, Any]:
@@ -138,19 +140,21 @@ def _stay(request: SoftLandingRequest) -> dict[str, Any]:
     summary="Lister les accords de jumelage d'incubateurs",
     description=(
         "Les accords signés ou terminés (publics) ; avec un jeton, aussi les accords proposés "
-        "des organisations de l'appelant. Filtres : état, organisation."
+        "des organisations de l'appelant. Filtres : état, organisation ; paginés (`limit`, "
+        "`offset`)."
     ),
 )
 def twinning_agreements_list(request, params: Query[AgreementsIn]):  # type: ignore[no-untyped-def]
     from django.utils import timezone
 
+    limit, offset = params.window()
     status = params.status if params.status in AgreementStatus.values else ""
     qs = selectors.agreements_list_for(
         request_user(request), status=status, organisation=params.organisation
     )
     today = timezone.localdate()
-    items = [_agreement(a, today) for a in qs[params.offset : params.offset + params.limit]]
-    return {"total": qs.count(), "items": items}
+    results = [_agreement(a, today) for a in qs[offset : offset + limit]]
+    return page(count=qs.count(), limit=limit, offset=offset, results=results)
 
 
 @router.get(
@@ -184,26 +188,28 @@ def twinning_agreement_get(request, agreement_id: int):  # type: ignore[no-untyp
 
 @router.get(
     "/soft-landing-requests/mine",
-    response={200: list[RequestOut], **error_responses(*READ_ERRORS)},
+    response={200: RequestsOut, **error_responses(*READ_ERRORS)},
     operation_id="soft_landing_requests_mine",
     summary="Mes demandes d'accueil et séjours",
     description=(
         "Les demandes d'atterrissage en douceur des organisations de l'appelant, qu'elles soient "
         "la start-up, son incubateur d'origine ou l'incubateur d'accueil, avec les résultats "
-        "enregistrés. Liste vide sans jeton."
+        "enregistrés ; paginées (`limit`, `offset`), par date de début. Liste vide sans jeton."
     ),
 )
-def soft_landing_requests_mine(request):  # type: ignore[no-untyped-def]
+def soft_landing_requests_mine(request, params: Query[PageIn]):  # type: ignore[no-untyped-def]
+    limit, offset = params.window()
     user = request_user(request)
     if not is_authenticated(user):
-        return []
+        return page(count=0, limit=limit, offset=offset, results=[])
     mine = selectors.requests_mine(user)
     by_id: dict[int, tuple[SoftLandingRequest, list[str]]] = {}
     for role in ("startup", "home", "host"):
         for r in mine[role]:
             by_id.setdefault(r.pk, (r, []))[1].append(role)
+    ordered = sorted(by_id.values(), key=lambda item: (item[0].start, item[0].pk))
     rows = []
-    for r, roles in sorted(by_id.values(), key=lambda item: (item[0].start, item[0].pk)):
+    for r, roles in ordered[offset : offset + limit]:
         row = _stay(r)
         row.update(
             agreement=r.agreement_id,  # type: ignore[attr-defined]
@@ -228,4 +234,4 @@ def soft_landing_requests_mine(request):  # type: ignore[no-untyped-def]
             url=r.get_absolute_url(),
         )
         rows.append(row)
-    return rows
+    return page(count=len(ordered), limit=limit, offset=offset, results=rows)

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema
 
 from mediane.api.auth import request_user
 from mediane.api.errors import READ_ERRORS, error_responses
+from mediane.api.pagination import PageIn, PageOut, page
 from mediane.core.permissions import can
 from mediane.solutions import selectors
 from mediane.solutions.models import Replication, SolutionSheet
@@ -97,19 +98,16 @@ class SolutionDetailOut(SolutionOut):
         return list(obj.indicators.all())  # type: ignore[attr-defined]
 
 
-class SolutionsIn(Schema):
+class SolutionsIn(PageIn):
     q: str = Field("", max_length=200)
     sector: str = Field("", max_length=60)
     country: str = Field("", max_length=2)
     city: str = Field("", max_length=220, description="Identifiant de la ville.")
     supplier: str = Field("", max_length=220, description="Identifiant du fournisseur.")
-    limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
 
 
-class SolutionsOut(Schema):
-    total: int
-    items: list[SolutionOut]
+class SolutionsOut(PageOut):
+    results: list[SolutionOut]
 
 
 class ReplicationOut(Schema):
@@ -157,9 +155,8 @@ class ReplicationOut(Schema):
         return getattr(obj, "_target_url", None)
 
 
-class ReplicationsOut(Schema):
-    total: int
-    items: list[ReplicationOut]
+class ReplicationsOut(PageOut):
+    results: list[ReplicationOut]
 
 
 def _with_target_urls(request, rows: list[Replication]) -> list[Replication]:  # type: ignore[no-untyped-def]
@@ -179,10 +176,12 @@ def _with_target_urls(request, rows: list[Replication]) -> list[Replication]:  #
     description=(
         "Les fiches solutions publiées que l'appelant peut lire (publiques ; avec un jeton, aussi "
         "celles des membres du réseau et de ses organisations), avec recherche plein texte, "
-        "filtres (secteur, pays, ville, fournisseur) et le nombre de reproductions."
+        "filtres (secteur, pays, ville, fournisseur) et le nombre de reproductions ; paginées "
+        "(`limit`, `offset`)."
     ),
 )
 def solutions_list(request, params: Query[SolutionsIn]):  # type: ignore[no-untyped-def]
+    limit, offset = params.window()
     result = selectors.solutions_search(
         request_user(request),
         selectors.SolutionFilters(
@@ -194,8 +193,12 @@ def solutions_list(request, params: Query[SolutionsIn]):  # type: ignore[no-unty
             published_only=True,
         ),
     )
-    items = list(result.solutions[params.offset : params.offset + params.limit])
-    return {"total": result.total, "items": items}
+    return page(
+        count=result.total,
+        limit=limit,
+        offset=offset,
+        results=list(result.solutions[offset : offset + limit]),
+    )
 
 
 @router.get(
@@ -205,13 +208,17 @@ def solutions_list(request, params: Query[SolutionsIn]):  # type: ignore[no-unty
     summary="Lister les reproductions de solutions",
     description=(
         "Quelle solution est allée où : les reproductions que l'appelant peut lire, avec la "
-        "ville d'origine, la ville qui reproduit et l'état du défi ou du projet créé."
+        "ville d'origine, la ville qui reproduit et l'état du défi ou du projet créé ; "
+        "paginées (`limit`, `offset`)."
     ),
 )
-def replications_list(request, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)):  # type: ignore[no-untyped-def]
+def replications_list(request, params: Query[PageIn]):  # type: ignore[no-untyped-def]
+    limit, offset = params.window()
     qs = selectors.replications_network(request_user(request))
     rows = list(qs[offset : offset + limit])
-    return {"total": qs.count(), "items": _with_target_urls(request, rows)}
+    return page(
+        count=qs.count(), limit=limit, offset=offset, results=_with_target_urls(request, rows)
+    )
 
 
 def _sheet(request, slug: str) -> SolutionSheet:  # type: ignore[no-untyped-def]
@@ -245,14 +252,16 @@ def solution_get(request, slug: str):  # type: ignore[no-untyped-def]
     summary="Lister les reproductions d'une solution",
     description=(
         "Les villes qui reproduisent la solution, en défi ou en projet, avec l'état du brouillon "
-        "ou de la publication. 404 si la fiche n'est pas lisible."
+        "ou de la publication ; paginées (`limit`, `offset`). 404 si la fiche n'est pas lisible."
     ),
 )
-def solution_replications(request, slug: str):  # type: ignore[no-untyped-def]
+def solution_replications(request, slug: str, params: Query[PageIn]):  # type: ignore[no-untyped-def]
+    limit, offset = params.window()
     sheet = _sheet(request, slug)
-    rows = list(
-        selectors.replications_of(request_user(request), sheet).select_related(
-            "solution__organisation"
-        )
+    qs = selectors.replications_of(request_user(request), sheet).select_related(
+        "solution__organisation"
     )
-    return {"total": len(rows), "items": _with_target_urls(request, rows)}
+    rows = list(qs[offset : offset + limit])
+    return page(
+        count=qs.count(), limit=limit, offset=offset, results=_with_target_urls(request, rows)
+    )

@@ -126,8 +126,12 @@ class BookingOut(Schema):
         return obj.resource.organisation.name
 
 
-class BookingsMineIn(Schema):
+class BookingsMineIn(PageIn):
     past: bool = Field(False, description="Vrai : les réservations passées et annulées.")
+
+
+class BookingPageOut(PageOut):
+    results: list[BookingOut]
 
 
 @router.get(
@@ -200,14 +204,21 @@ def resource_availability(request, slug: str, filters: Query[AvailabilityIn]):  
 
 @router.get(
     "/tierslieux/bookings/mine",
-    response={200: list[BookingOut], **error_responses(*READ_ERRORS)},
+    response={200: BookingPageOut, **error_responses(*READ_ERRORS)},
     operation_id="bookings_mine",
     summary="Mes réservations",
     description=(
-        "Les réservations du propriétaire du jeton : à venir (confirmées), ou avec `past=true` "
-        "les passées et annulées (les 200 plus récentes). Heures en UTC. Sans jeton : liste vide."
+        "Les réservations du propriétaire du jeton : à venir (confirmées, les plus proches "
+        "d'abord), ou avec `past=true` les passées et annulées (les plus récentes d'abord) ; "
+        "paginées (`limit`, `offset`). Heures en UTC. Sans jeton : liste vide."
     ),
 )
 def bookings_mine(request, filters: Query[BookingsMineIn]):  # type: ignore[no-untyped-def]
+    limit, offset = filters.window()
     queryset = selectors.bookings_mine(request_user(request), upcoming=not filters.past)
-    return list(queryset[:200])
+    return page(
+        count=queryset.count(),
+        limit=limit,
+        offset=offset,
+        results=list(queryset[offset : offset + limit]),
+    )

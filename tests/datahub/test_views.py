@@ -104,7 +104,8 @@ def test_catalogue_search_and_api_never_show_what_one_may_not_read(client, hub, 
     assert "équipements public" in anonymous
     assert "équipements network" not in anonymous and "équipements private" not in anonymous
     api = client.get("/api/v1/datasets", {"q": "fréquentation"}).json()
-    assert [d["slug"] for d in api["items"]] == [three["public"].slug]
+    assert [d["slug"] for d in api["results"]] == [three["public"].slug]
+    assert (api["count"], api["limit"], api["offset"]) == (1, 20, 0)
     search = titles(client.get(reverse("search:search"), {"q": "fréquentation"}))
     assert "équipements network" not in search and "équipements private" not in search
     client.force_login(hub.outsider)

@@ -223,19 +223,34 @@ def test_api(client, world):
     made = make_request(world)
     proposed = agreement(world["home"], incubator("Autre", "QC"), status=AgreementStatus.PROPOSED)
     listing = client.get("/api/v1/twinning-agreements").json()
-    assert [a["id"] for a in listing["items"]] == [world["agreement"].pk]
-    assert listing["items"][0]["in_force"] is True
+    assert [a["id"] for a in listing["results"]] == [world["agreement"].pk]
+    assert (listing["count"], listing["limit"], listing["offset"]) == (1, 20, 0)
+    assert listing["results"][0]["in_force"] is True
+    assert client.get("/api/v1/twinning-agreements", {"offset": 1}).json()["results"] == []
+    assert client.get("/api/v1/twinning-agreements", {"limit": 500}).json()["limit"] == 100
+    bad = client.get("/api/v1/twinning-agreements", {"limit": 0})
+    assert bad.status_code == 422 and bad.json()["code"] == "validation_error"
     public = client.get(f"/api/v1/twinning-agreements/{world['agreement'].pk}").json()
     assert public["contacts"] is None and public["stays"] is None
     missing = client.get(f"/api/v1/twinning-agreements/{proposed.pk}")
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
-    assert client.get("/api/v1/soft-landing-requests/mine").json() == []
+    assert client.get("/api/v1/soft-landing-requests/mine").json() == {
+        "count": 0,
+        "limit": 20,
+        "offset": 0,
+        "results": [],
+    }
 
     _token, raw = api_token_create(user=world["founder"], name="tests")
     mine = client.get(
         "/api/v1/soft-landing-requests/mine", HTTP_AUTHORIZATION=f"Bearer {raw}"
     ).json()
-    assert [(r["id"], r["role"]) for r in mine] == [(made.pk, ["startup"])]
+    assert mine["count"] == 1
+    assert [(r["id"], r["role"]) for r in mine["results"]] == [(made.pk, ["startup"])]
+    past_end = client.get(
+        "/api/v1/soft-landing-requests/mine?offset=1", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    ).json()
+    assert (past_end["count"], past_end["results"]) == (1, [])
     detail = client.get(
         f"/api/v1/twinning-agreements/{world['agreement'].pk}", HTTP_AUTHORIZATION=f"Bearer {raw}"
     ).json()

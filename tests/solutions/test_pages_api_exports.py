@@ -143,22 +143,27 @@ def test_draft_replications_are_for_the_network_only(client, world):
         actor=world.lourdes_editor, sheet=world.public, organisation=world.lourdes
     )
     assert "Ville de Lourdes" not in client.get("/solutions/reproductions/").content.decode()
-    assert client.get("/api/v1/solutions/replications").json()["total"] == 0
+    assert client.get("/api/v1/solutions/replications").json()["count"] == 0
     client.force_login(world.company_admin)
     assert "Ville de Lourdes" in client.get("/solutions/reproductions/").content.decode()
 
 
 def test_api_lists_published_readable_sheets_only(client, world):
     data = client.get("/api/v1/solutions").json()
-    assert [item["title"] for item in data["items"]] == ["Compteurs d'eau connectés"]
+    assert [item["title"] for item in data["results"]] == ["Compteurs d'eau connectés"]
+    assert (data["count"], data["limit"], data["offset"]) == (1, 20, 0)
     assert client.get(f"/api/v1/solutions/{world.draft.slug}").status_code == 404
     body = client.get(f"/api/v1/solutions/{world.network.slug}").json()
     assert body["code"] == "not_found" and body["message"]
     detail = client.get(f"/api/v1/solutions/{world.public.slug}").json()
     assert detail["indicators"][0]["name"] == "Temps moyen de recherche"
     assert detail["contact_role"] == "Direction de la mobilité"
-    bad = client.get("/api/v1/solutions", {"limit": 1000})
-    assert bad.status_code == 422 and bad.json()["code"]
+    assert client.get("/api/v1/solutions", {"limit": 1000}).json()["limit"] == 100  # capped
+    assert client.get("/api/v1/solutions", {"offset": 5}).json()["results"] == []
+    for bad in ({"limit": 0}, {"limit": "x"}, {"offset": -1}):
+        response = client.get("/api/v1/solutions", bad)
+        assert response.status_code == 422 and response.json()["code"] == "validation_error"
+        assert [e["field"] for e in response.json()["errors"]] == list(bad)
 
 
 def test_api_replications_of_a_sheet(client, world):
@@ -166,17 +171,26 @@ def test_api_replications_of_a_sheet(client, world):
         actor=world.lourdes_editor, sheet=world.public, organisation=world.lourdes
     )
     url = f"/api/v1/solutions/{world.public.slug}/replications"
-    assert client.get(url).json()["total"] == 0  # a draft challenge: network only
+    assert client.get(url).json()["count"] == 0  # a draft challenge: network only
     from mediane.accounts.services import api_token_create
 
     _token, raw = api_token_create(user=world.lourdes_member, name="tests")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    items = client.get(url, **auth).json()["items"]
+    body = client.get(url, **auth).json()
+    items = body["results"]
+    assert (body["count"], body["limit"], body["offset"]) == (1, 20, 0)
     assert items[0]["city"] == "Ville de Lourdes" and items[0]["status"] == "draft"
     assert items[0]["target_url"] is None  # a member cannot read the draft challenge
-    listed = client.get("/api/v1/solutions", {"q": "compteurs"}, **auth).json()["items"]
+    assert client.get(url, {"offset": 1}, **auth).json() == {
+        "count": 1,
+        "limit": 20,
+        "offset": 1,
+        "results": [],
+    }
+    listed = client.get("/api/v1/solutions", {"q": "compteurs"}, **auth).json()["results"]
     assert listed[0]["replication_count"] == 1
-    assert client.get("/api/v1/solutions/replications", **auth).json()["total"] == 1
+    network = client.get("/api/v1/solutions/replications", {"limit": 1}, **auth).json()
+    assert (network["count"], network["limit"], len(network["results"])) == (1, 1, 1)
 
 
 def test_exports_hold_published_readable_sheets_with_replication_counts(client, world):

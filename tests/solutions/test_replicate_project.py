@@ -162,7 +162,7 @@ def test_replicate_page_offers_a_project_and_lands_on_it(client):
     assert "Capteurs à Lourdes" not in sheet_page
     client.logout()
     assert "Ville de Lourdes" not in client.get(sheet.get_absolute_url()).content.decode()
-    assert client.get(f"/api/v1/solutions/{sheet.slug}/replications").json()["total"] == 0
+    assert client.get(f"/api/v1/solutions/{sheet.slug}/replications").json()["count"] == 0
 
 
 def test_the_project_names_its_source_solution(rf):

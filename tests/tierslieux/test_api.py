@@ -54,7 +54,12 @@ def test_bookings_mine_are_the_token_owner_s(client, space, room):
     services.booking_create(
         actor=space.member, resource=room, starts_at=at(room, 10), ends_at=at(room, 11)
     )
-    assert client.get("/api/v1/tierslieux/bookings/mine").json() == []  # no token, nothing
-    mine = client.get("/api/v1/tierslieux/bookings/mine", **bearer(space.member)).json()
-    assert [b["resource"] for b in mine] == [room.slug]
-    assert client.get("/api/v1/tierslieux/bookings/mine", **bearer(space.network)).json() == []
+    url = "/api/v1/tierslieux/bookings/mine"
+    empty = {"count": 0, "limit": 20, "offset": 0, "results": []}
+    assert client.get(url).json() == empty  # no token, nothing
+    mine = client.get(url, **bearer(space.member)).json()
+    assert mine["count"] == 1 and [b["resource"] for b in mine["results"]] == [room.slug]
+    assert client.get(url, {"offset": 1}, **bearer(space.member)).json()["results"] == []
+    assert client.get(url, **bearer(space.network)).json() == empty
+    bad = client.get(url, {"limit": -1}, **bearer(space.member))
+    assert bad.status_code == 422 and bad.json()["code"] == "validation_error"
