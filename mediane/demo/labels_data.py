@@ -29,7 +29,7 @@ def load_labels(loader: Any) -> None:
     if LabelEvaluation.objects.filter(organisation=city).exists():
         loader.report.existing["évaluations pour le label"] += 1
         return
-    evaluation = services.evaluation_request(actor=editor, organisation=city)
+    evaluation = services.evaluation_request(actor=editor, organisation=city, is_demo=True)
     loader.report.created["évaluations pour le label"] += 1
     if evaluation.all_passed:
         services.evaluation_confirm(actor=secretariat, evaluation=evaluation)

@@ -48,10 +48,10 @@ def _secretariat() -> list[Any]:
 
 
 def evaluation_request(
-    *, actor: Any, organisation: Organisation, today: date | None = None
+    *, actor: Any, organisation: Organisation, today: date | None = None, is_demo: bool = False
 ) -> LabelEvaluation:
     """Evaluate `organisation` on every active criterion now and store the snapshot, waiting for
-    the secretariat's decision."""
+    the secretariat's decision (`is_demo`: made by the demo loader)."""
     evaluation = LabelEvaluation(organisation=organisation)
     require(actor, "create", evaluation)
     if organisation.kind != OrganisationKind.COLLECTIVITE:
@@ -91,7 +91,7 @@ def evaluation_request(
         evaluation.results = [r.as_dict() for r in results]
         evaluation.criteria_count = len(results)
         evaluation.passed_count = sum(1 for r in results if r.passed)
-        evaluation.is_demo = organisation.is_demo
+        evaluation.is_demo = is_demo or organisation.is_demo
         try:
             with transaction.atomic():
                 evaluation.save()
