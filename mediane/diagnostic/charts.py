@@ -45,6 +45,7 @@ class Axis:
 @dataclass
 class Radar:
     size: int
+    centre: float
     grid: list[str]
     axes: list[Axis]
     series: list[tuple[str, str, str]]  # (css class, label, points)
@@ -68,4 +69,4 @@ def radar(
         for css, label, values in series
         if values
     ]
-    return Radar(size=SIZE, grid=grid, axes=axes, series=drawn)
+    return Radar(size=SIZE, centre=CENTRE, grid=grid, axes=axes, series=drawn)

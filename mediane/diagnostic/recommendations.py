@@ -46,6 +46,17 @@ def for_diagnostic(
     dims = {d.code: d for d in diagnostic.version.dimensions.all()}
     city_id = diagnostic.organisation_id  # type: ignore[attr-defined]
     out = []
+    seen: set[tuple[str, int]] = set()
+
+    def fresh(kind: str, rows: Any) -> list[Any]:
+        """Rows not already recommended for a weaker dimension, PER_KIND at most."""
+        kept = []
+        for row in rows:
+            if (kind, row.pk) not in seen and len(kept) < PER_KIND:
+                seen.add((kind, row.pk))
+                kept.append(row)
+        return kept
+
     for code in scoring.weakest(result.dimensions, count=count):
         dim = dims[code]
         sectors = list(dim.sectors or [])
@@ -57,24 +68,24 @@ def for_diagnostic(
             .exclude(organisation_id=city_id)
             .select_related("organisation")
             .distinct()
-            .order_by("-published_at")[:PER_KIND]
+            .order_by("-published_at")[: PER_KIND * 4]
         )
         experts = list(
             _visible_experts(user)
             .filter(by_sector | _keyword_q(["skills__name", "headline"], keywords))
             .distinct()
-            .order_by("name")[:PER_KIND]
+            .order_by("name")[: PER_KIND * 4]
         )
         offers = list(
             offers_list_for(user)
             .filter(by_sector | _keyword_q(["title", "summary"], keywords))
-            .distinct()[:PER_KIND]
+            .distinct()[: PER_KIND * 4]
         )
         challenges = list(
             challenges_list_for(user)
             .filter(status=ChallengeStatus.OPEN)
             .filter(by_sector | _keyword_q(["title", "summary"], keywords))
-            .distinct()[:PER_KIND]
+            .distinct()[: PER_KIND * 4]
         )
         levels = {
             q: lvl
@@ -86,10 +97,10 @@ def for_diagnostic(
             DimensionRecommendations(
                 dimension=dim,
                 score=result.dimensions[code],
-                solutions=solutions,
-                experts=experts,
-                offers=offers,
-                challenges=challenges,
+                solutions=fresh("solution", solutions),
+                experts=fresh("expert", experts),
+                offers=fresh("offer", offers),
+                challenges=fresh("challenge", challenges),
                 weakest_question=weakest_question,
             )
         )
