@@ -50,7 +50,7 @@ def for_diagnostic(
 
     def fresh(kind: str, rows: Any) -> list[Any]:
         """Rows not already recommended for a weaker dimension, PER_KIND at most."""
-        kept = []
+        kept: list[Any] = []
         for row in rows:
             if (kind, row.pk) not in seen and len(kept) < PER_KIND:
                 seen.add((kind, row.pk))
