@@ -122,3 +122,38 @@ def test_api(client):
     groups = {g["group"]: g for g in stats["groups"]}
     assert groups["network"]["available"] and groups["network"]["overall"]["median"] == 3.0
     assert not groups["lt20k"]["available"] and groups["lt20k"]["overall"]["median"] is None
+
+
+def test_add_the_suggested_action_to_the_city_plan_in_one_click(client):
+    from mediane.plans import services as plan_services
+    from mediane.plans.models import Action
+
+    city = make_city()
+    diagnostic = validated(city, 2025, 2, secretariat_user())
+    plan = plan_services.plan_create(
+        actor=city.editor,
+        organisation=city.org,
+        title="Plan d'avenir",
+        start_year=2024,
+        end_year=2030,
+    )
+    client.force_login(city.member)  # a member may not change the plan: no button
+    assert "Ajouter au plan" not in client.get(f"/diagnostic/{diagnostic.pk}/").content.decode()
+    refused = client.post(
+        f"/diagnostic/{diagnostic.pk}/action-plan/",
+        {"dimension": "D1", "plan": plan.pk, "question": "1.4"},
+        follow=True,
+    )
+    assert "ne pouvez pas modifier ce plan" in refused.content.decode()
+    client.force_login(city.editor)
+    page = client.get(f"/diagnostic/{diagnostic.pk}/").content.decode()
+    assert "Ajouter au plan « Plan d&#x27;avenir »" in page
+    response = client.post(
+        f"/diagnostic/{diagnostic.pk}/action-plan/",
+        {"dimension": "D1", "plan": plan.pk, "question": "1.4"},
+        follow=True,
+    )
+    action = Action.objects.get(plan=plan)
+    assert action.title.startswith("Faire adopter une stratégie numérique")
+    assert list(action.questions.values_list("code", flat=True)) == ["1.4"]
+    assert "ajoutée au plan" in response.content.decode()
