@@ -6,6 +6,7 @@ app_name = "diagnostic"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.diagnostic_list, name="list"),
+    path("territoire-intelligent/", views.hub, name="hub"),
     path("ouvrir/", views.diagnostic_start, name="start"),
     path("reseau/", views.network_page, name="network"),
     path("questionnaire/", views.questionnaire_page, name="questionnaire"),

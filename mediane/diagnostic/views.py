@@ -28,6 +28,12 @@ BAND_LABELS = {
 }
 
 
+@require_GET
+def hub(request: HttpRequest) -> HttpResponse:
+    """The smart-territory section: diagnostic, strategic plans and the label, for everyone."""
+    return render(request, "diagnostic/hub.html", {"version": selectors.current_version()})
+
+
 @login_required
 @require_GET
 def diagnostic_list(request: HttpRequest) -> HttpResponse:
