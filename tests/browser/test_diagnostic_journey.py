@@ -87,3 +87,34 @@ def test_download_the_pdf_report(page, screenshot):
         text = PdfReader(io.BytesIO(handle.read())).pages[0].extract_text()
     assert "Ville de Fleurance" in text and "Scores par dimension" in text
     screenshot(page, "pdf")
+
+
+def test_add_a_recommended_action_to_the_plan(page, screenshot):
+    """The city's editor reads the recommendations of a weak dimension, adds the suggested action
+    to the city's plan in one click, and finds it in the plan, linked to the question."""
+    from mediane.plans import services as plan_services
+    from mediane.plans.models import Action
+
+    city = make_city(name="Ville de Fleurance")
+    diagnostic = validated(city, 2025, 2, secretariat_user())
+    plan = plan_services.plan_create(
+        actor=city.editor,
+        organisation=city.org,
+        title="Plan Fleurance 2030",
+        start_year=2024,
+        end_year=2030,
+    )
+    log_in(page, city.editor)
+    page.goto(page.base_url + diagnostic.get_absolute_url())
+    button = page.get_by_role("button", name="Ajouter au plan « Plan Fleurance 2030 »").first
+    screenshot(page, "recommendations")
+    button.click()
+    page.get_by_text("ajoutée au plan").first.wait_for()
+    action = Action.objects.get(plan=plan)
+    assert action.status == "upcoming"
+    assert action.questions.exists()
+
+    page.goto(page.base_url + plan.get_absolute_url())
+    page.get_by_text(action.title).first.wait_for()
+    assert "Actions issues du diagnostic" in page.content()
+    screenshot(page, "plan-with-action")
