@@ -8,9 +8,8 @@ total); the shares stay in the workspace. Text cells are neutralised against for
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from mediane.cooperation.models import PartnerRole, Project, ProjectStatus
 from mediane.core.models import choice_label
-from mediane.core.spreadsheet import neutralise
+from mediane.core.spreadsheet import rows_to_csv, rows_to_xlsx
 
 EXPORT_MAX_ROWS = 5000
 
@@ -54,45 +53,12 @@ def project_row(project: Project) -> dict[str, Any]:
 
 
 def project_rows(projects: Iterable[Project]) -> list[dict[str, Any]]:
-    rows = []
-    for index, project in enumerate(projects):
-        if index >= EXPORT_MAX_ROWS:
-            break
-        rows.append(project_row(project))
-    return rows
+    return [project_row(project) for project in islice(projects, EXPORT_MAX_ROWS)]
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a BOM, comma-separated, like the market's."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise("" if row[key] is None else row[key]) for key in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return rows_to_csv(rows, COLUMNS)
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    """One sheet, a bold header row, every text cell neutralised."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, str):
-            return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-        return value
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Projets")[:31]
-    sheet.append(list(COLUMNS))
-    for header_cell in sheet[1]:
-        header_cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([cell(row[key]) for key in COLUMNS])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return rows_to_xlsx(rows, COLUMNS, sheet_title=_("Projets"))

@@ -12,27 +12,24 @@ from django.views.decorators.http import require_GET
 
 from mediane.cooperation import exports
 from mediane.cooperation.selectors import ProjectFilters, projects_list_for
+from mediane.core.spreadsheet import export_response
 
-FORMATS: dict[str, tuple[Callable[[list[dict[str, Any]]], bytes], str]] = {
-    "csv": (exports.to_csv, "text/csv; charset=utf-8"),
-    "xlsx": (
-        exports.to_xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
+FORMATS: dict[str, Callable[[list[dict[str, Any]]], bytes]] = {
+    "csv": exports.to_csv,
+    "xlsx": exports.to_xlsx,
 }
 
 
 def _export(request: HttpRequest, fmt: str) -> HttpResponse:
     projects = projects_list_for(request.user, ProjectFilters.from_params(request.GET))
     rows = exports.project_rows(projects[: exports.EXPORT_MAX_ROWS])
-    render, content_type = FORMATS[fmt]
-    response = HttpResponse(render(rows), content_type=content_type)
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="projets-mediane-{stamp}.{fmt}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    if request.user.is_authenticated:
-        response["Cache-Control"] = "private, no-store"  # may hold the caller's drafts
-    return response
+    return export_response(
+        FORMATS[fmt](rows),
+        fmt,
+        f"projets-mediane-{stamp}.{fmt}",
+        private=request.user.is_authenticated,  # may hold the caller's drafts
+    )
 
 
 @require_GET

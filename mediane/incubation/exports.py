@@ -7,15 +7,13 @@ as a formula.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 
-from mediane.core.spreadsheet import neutralise
+from mediane.core.spreadsheet import rows_to_csv, rows_to_xlsx
 from mediane.incubation.models import Need, SoftLandingRequest
 
 EXPORT_MAX_ROWS = 5000
@@ -66,40 +64,11 @@ def stay_rows(stays: Iterable[SoftLandingRequest]) -> list[dict[str, Any]]:
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise("" if row[key] is None else row[key]) for key in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return rows_to_csv(rows, COLUMNS)
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, str):
-            return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-        return value
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Séjours"
-    sheet.append(list(COLUMNS))
-    for header_cell in sheet[1]:
-        header_cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([cell(row[key]) for key in COLUMNS])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return rows_to_xlsx(rows, COLUMNS, sheet_title="Séjours")
 
 
-FORMATS: dict[str, tuple[Callable[[list[dict[str, Any]]], bytes], str]] = {
-    "csv": (to_csv, "text/csv; charset=utf-8"),
-    "xlsx": (to_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
+FORMATS: dict[str, Callable[[list[dict[str, Any]]], bytes]] = {"csv": to_csv, "xlsx": to_xlsx}

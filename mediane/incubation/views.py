@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mediane.accounts.models import Membership
 from mediane.core.errors import MedianeError
 from mediane.core.permissions import can, is_secretariat
+from mediane.core.spreadsheet import export_response
 from mediane.incubation import exports, selectors, services
 from mediane.incubation.forms import (
     AgreementEditForm,
@@ -514,10 +515,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if not selectors.can_export(request.user):
         raise PermissionDenied("export")
     rows = exports.stay_rows(selectors.stays_for_export(request.user)[: exports.EXPORT_MAX_ROWS])
-    render_rows, content_type = exports.FORMATS[fmt]
-    response = HttpResponse(render_rows(rows), content_type=content_type)
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="sejours-mediane-{stamp}.{fmt}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return export_response(
+        exports.FORMATS[fmt](rows), fmt, f"sejours-mediane-{stamp}.{fmt}", private=True
+    )

@@ -8,16 +8,16 @@ evaluates it as a formula (CSV injection). JSON is data, not a spreadsheet: valu
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from mediane.core.spreadsheet import neutralise
+from mediane.core.spreadsheet import neutralise as neutralise  # re-exported
+from mediane.core.spreadsheet import rows_to_csv, rows_to_xlsx
 from mediane.directory.sanitize import html_to_text
 from mediane.market.models import Challenge, IssuerRole
 from mediane.market.services import local_time
@@ -72,49 +72,15 @@ def challenge_row(challenge: Challenge) -> dict[str, Any]:
 
 
 def challenge_rows(challenges: Iterable[Challenge]) -> list[dict[str, Any]]:
-    rows = []
-    for index, challenge in enumerate(challenges):
-        if index >= EXPORT_MAX_ROWS:
-            break
-        rows.append(challenge_row(challenge))
-    return rows
+    return [challenge_row(challenge) for challenge in islice(challenges, EXPORT_MAX_ROWS)]
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a BOM (so that spreadsheets detect it), comma-separated, like the directory's."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise("" if row[key] is None else row[key]) for key in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return rows_to_csv(rows, COLUMNS)
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    """One sheet, a bold header row, every text cell neutralised and stripped of the control
-    characters a workbook cannot hold."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, str):
-            return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-        return value
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Défis")[:31]
-    sheet.append(list(COLUMNS))
-    for header_cell in sheet[1]:
-        header_cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([cell(row[key]) for key in COLUMNS])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return rows_to_xlsx(rows, COLUMNS, sheet_title=_("Défis"))
 
 
 def to_json(rows: list[dict[str, Any]]) -> bytes:

@@ -13,17 +13,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from mediane.core.spreadsheet import export_response
 from mediane.market import exports
 from mediane.market.feeds import OpenChallengesFeed
 from mediane.market.selectors import ChallengeFilters, challenges_list_for
 
-FORMATS: dict[str, tuple[Callable[[list[dict[str, Any]]], bytes], str]] = {
-    "csv": (exports.to_csv, "text/csv; charset=utf-8"),
-    "xlsx": (
-        exports.to_xlsx,
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    "json": (exports.to_json, "application/json; charset=utf-8"),
+FORMATS: dict[str, Callable[[list[dict[str, Any]]], bytes]] = {
+    "csv": exports.to_csv,
+    "xlsx": exports.to_xlsx,
+    "json": exports.to_json,
 }
 
 
@@ -31,14 +29,13 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
     filters = ChallengeFilters.from_params(request.GET)
     challenges = challenges_list_for(request.user, filters).prefetch_related("territories")
     rows = exports.challenge_rows(challenges[: exports.EXPORT_MAX_ROWS])
-    render, content_type = FORMATS[fmt]
-    response = HttpResponse(render(rows), content_type=content_type)
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="defis-mediane-{stamp}.{fmt}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    if request.user.is_authenticated:
-        response["Cache-Control"] = "private, no-store"  # may hold the caller's drafts
-    return response
+    return export_response(
+        FORMATS[fmt](rows),
+        fmt,
+        f"defis-mediane-{stamp}.{fmt}",
+        private=request.user.is_authenticated,  # may hold the caller's drafts
+    )
 
 
 @require_GET

@@ -2,20 +2,19 @@
 
 The caller passes the published sheets the user may read (`selectors.solutions_search` with
 `published_only`), so an export never holds a draft nor a sheet the user may not read. Cells
-are neutralised (`core.spreadsheet`) by the market's writers, reused here with our columns.
+are neutralised by the shared writers of `core.spreadsheet`, with our columns.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from mediane.core.spreadsheet import neutralise
+from mediane.core.spreadsheet import rows_to_csv, rows_to_xlsx
 from mediane.solutions.models import SolutionSheet
 
 EXPORT_MAX_ROWS = 5000
@@ -74,44 +73,15 @@ def solution_row(sheet: SolutionSheet, replicated_in: list[str]) -> dict[str, An
 def solution_rows(
     sheets: Iterable[SolutionSheet], replicated_in: dict[int, list[str]]
 ) -> list[dict[str, Any]]:
-    rows = []
-    for index, sheet in enumerate(sheets):
-        if index >= EXPORT_MAX_ROWS:
-            break
-        rows.append(solution_row(sheet, replicated_in.get(sheet.pk, [])))
-    return rows
+    return [
+        solution_row(sheet, replicated_in.get(sheet.pk, []))
+        for sheet in islice(sheets, EXPORT_MAX_ROWS)
+    ]
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a BOM, comma-separated, formulas neutralised (as the market's export)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise("" if row[key] is None else row[key]) for key in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return rows_to_csv(rows, COLUMNS)
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, str):
-            return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-        return value
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Solutions")[:31]
-    sheet.append(list(COLUMNS))
-    for header_cell in sheet[1]:
-        header_cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([cell(row[key]) for key in COLUMNS])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return rows_to_xlsx(rows, COLUMNS, sheet_title=_("Solutions"))

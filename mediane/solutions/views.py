@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mediane.core.errors import MedianeError
 from mediane.core.permissions import can, is_secretariat, user_roles
+from mediane.core.spreadsheet import export_response
 from mediane.directory.models import Organisation, OrganisationKind
 from mediane.solutions import exports, selectors, services
 from mediane.solutions.forms import OutcomeForm, ReplicateForm, SolutionForm
@@ -279,12 +280,5 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     rows = exports.solution_rows(sheets, replicated_in)
     stamp = timezone.localdate().isoformat()
-    if fmt == "csv":
-        response = HttpResponse(exports.to_csv(rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            exports.to_xlsx(rows),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="solutions-{stamp}.{fmt}"'
-    return response
+    content = exports.to_csv(rows) if fmt == "csv" else exports.to_xlsx(rows)
+    return export_response(content, fmt, f"solutions-{stamp}.{fmt}", private=False, nosniff=False)

@@ -2,22 +2,21 @@
 
 The caller passes the rows of `selectors.requests_list_for` (secretariat only, same filters as
 the list). Cells go through `core.spreadsheet.neutralise` (no formula injection); the writers
-are the market's (`market.exports.to_csv`/`to_xlsx` shape) with this export's columns.
+are the shared ones of `core.spreadsheet` with this export's columns.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mediane.core.spreadsheet import neutralise
+from mediane.core.spreadsheet import rows_to_csv, rows_to_xlsx
 from mediane.support.models import OfferStatus, SupportRequest
 
 EXPORT_MAX_ROWS = 5000
@@ -63,44 +62,12 @@ def request_row(request: SupportRequest) -> dict[str, Any]:
 
 
 def request_rows(requests: Iterable[SupportRequest]) -> list[dict[str, Any]]:
-    rows = []
-    for index, request in enumerate(requests):
-        if index >= EXPORT_MAX_ROWS:
-            break
-        rows.append(request_row(request))
-    return rows
+    return [request_row(request) for request in islice(requests, EXPORT_MAX_ROWS)]
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a BOM, comma-separated, every cell neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise("" if row[key] is None else row[key]) for key in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return rows_to_csv(rows, COLUMNS)
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, str):
-            return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-        return value
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = _("Demandes")[:31]
-    sheet.append(list(COLUMNS))
-    for header_cell in sheet[1]:
-        header_cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([cell(row[key]) for key in COLUMNS])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return rows_to_xlsx(rows, COLUMNS, sheet_title=_("Demandes"))

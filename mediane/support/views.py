@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mediane.core.errors import MedianeError
 from mediane.core.permissions import can, require
+from mediane.core.spreadsheet import export_response
 from mediane.directory.models import Expert
 from mediane.support import exports, selectors, services
 from mediane.support.forms import CloseForm, MessageForm, ReasonForm, RouteForm, SupportRequestForm
@@ -338,22 +339,9 @@ def _export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise PermissionDenied("manage")
     filters = selectors.RequestFilters.from_params(request.GET)
     rows = exports.request_rows(selectors.requests_list_for(request.user, filters))
-    body, content_type = (
-        (exports.to_csv(rows), "text/csv; charset=utf-8")
-        if fmt == "csv"
-        else (
-            exports.to_xlsx(rows),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    )
-    response = HttpResponse(body, content_type=content_type)
+    content = exports.to_csv(rows) if fmt == "csv" else exports.to_xlsx(rows)
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="demandes-accompagnement-{stamp}.{fmt}"'
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return export_response(content, fmt, f"demandes-accompagnement-{stamp}.{fmt}", private=True)
 
 
 @login_required

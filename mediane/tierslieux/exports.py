@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
+from mediane.core.spreadsheet import rows_to_csv, rows_to_xlsx
 from mediane.tierslieux.models import Booking
 
 EXPORT_MAX_ROWS = 10000
@@ -44,53 +46,12 @@ def booking_row(booking: Booking) -> dict[str, Any]:
 
 
 def booking_rows(bookings: Iterable[Booking]) -> list[dict[str, Any]]:
-    rows = []
-    for index, booking in enumerate(bookings):
-        if index >= EXPORT_MAX_ROWS:
-            break
-        rows.append(booking_row(booking))
-    return rows
+    return [booking_row(booking) for booking in islice(bookings, EXPORT_MAX_ROWS)]
 
 
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
-    """UTF-8 with a BOM, comma-separated, every text cell neutralised."""
-    import csv
-    import io
-
-    from mediane.core.spreadsheet import neutralise
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise("" if row[key] is None else row[key]) for key in COLUMNS])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return rows_to_csv(rows, COLUMNS)
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-
-    from mediane.core.spreadsheet import neutralise
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, str):
-            return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-        return value
-
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Réservations"
-    sheet.append(list(COLUMNS))
-    for header_cell in sheet[1]:
-        header_cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([cell(row[key]) for key in COLUMNS])
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return rows_to_xlsx(rows, COLUMNS, sheet_title="Réservations")

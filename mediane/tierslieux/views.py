@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mediane.core.errors import MedianeError
 from mediane.core.permissions import can
+from mediane.core.spreadsheet import export_response
 from mediane.directory.models import Organisation
 from mediane.tierslieux import exports, feeds, selectors, services
 from mediane.tierslieux.forms import (
@@ -273,19 +274,11 @@ def organisation_export(request: HttpRequest, organisation_id: int, fmt: str) ->
             : exports.EXPORT_MAX_ROWS
         ]
     )
-    if fmt == "csv":
-        body, content_type = exports.to_csv(rows), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(rows)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(body, content_type=content_type)
+    content = exports.to_csv(rows) if fmt == "csv" else exports.to_xlsx(rows)
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = (
-        f'attachment; filename="reservations-{organisation.slug}-{stamp}.{fmt}"'
+    return export_response(
+        content, fmt, f"reservations-{organisation.slug}-{stamp}.{fmt}", private=True
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

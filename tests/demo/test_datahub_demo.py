@@ -4,51 +4,15 @@ changed), and a second load that changes nothing."""
 
 from __future__ import annotations
 
-import io
-from unittest import mock
-
 import pytest
-from django.conf import settings
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from mediane.datahub.models import Dataset, PrivacyStatus, ValidationStatus, VersionStatus
-from mediane.demo import summit_data
+from tests.demo.loading import run_demo
 
 pytestmark = pytest.mark.django_db
 
 
-def run_demo() -> None:
-    with mock.patch.object(summit_data, "load_summit_schedule", lambda loader: None):
-        call_command("demo", territories="minimal", stdout=io.StringIO(), stderr=io.StringIO())
-
-
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
-    folder = tmp_path_factory.mktemp("datahub-demo")
-    storages = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(folder / "private"), "base_url": None},
-        },
-    }
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            DATAHUB_ROOT=folder / "datahub",
-            STORAGES=storages,
-        ),
-        transaction.atomic(),
-    ):
-        run_demo()
-        yield
-        transaction.set_rollback(True)
-
-
-def test_datasets_at_every_access_level_all_processed(loaded):
+def test_datasets_at_every_access_level_all_processed(demo_loaded):
     datasets = {d.title: d for d in Dataset.objects.select_related("current_version")}
     assert len(datasets) == 5
     assert {d.visibility for d in datasets.values()} == {"public", "network", "private"}
@@ -70,7 +34,7 @@ def test_datasets_at_every_access_level_all_processed(loaded):
         assert datasets[title].current_version.privacy_status != PrivacyStatus.BLOCK
 
 
-def test_second_load_changes_nothing(loaded):
+def test_second_load_changes_nothing(demo_loaded):
     before = Dataset.objects.count(), sum(d.versions.count() for d in Dataset.objects.all())
     run_demo()
     after = Dataset.objects.count(), sum(d.versions.count() for d in Dataset.objects.all())

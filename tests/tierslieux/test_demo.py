@@ -5,52 +5,16 @@ nothing."""
 
 from __future__ import annotations
 
-import io
-from unittest import mock
-
 import pytest
-from django.conf import settings
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
-from mediane.demo import summit_data
 from mediane.tierslieux.models import Booking, BookingSlot, Resource, Training
+from tests.demo.loading import run_demo
 
 pytestmark = pytest.mark.django_db
 
 
-def run_demo() -> None:
-    with mock.patch.object(summit_data, "load_summit_schedule", lambda loader: None):
-        call_command("demo", territories="minimal", stdout=io.StringIO(), stderr=io.StringIO())
-
-
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
-    folder = tmp_path_factory.mktemp("tierslieux-demo")
-    storages = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(folder / "private"), "base_url": None},
-        },
-    }
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-            DATAHUB_ROOT=folder / "datahub",
-            STORAGES=storages,
-        ),
-        transaction.atomic(),
-    ):
-        run_demo()
-        yield
-        transaction.set_rollback(True)
-
-
-def test_lourdes_tiers_lieu_resources_and_bookings(loaded):
+def test_lourdes_tiers_lieu_resources_and_bookings(demo_loaded):
     resources = {
         r.kind + ":" + r.name: r
         for r in Resource.objects.filter(organisation__name="Tiers-lieu et incubateur de Lourdes")
@@ -68,7 +32,7 @@ def test_lourdes_tiers_lieu_resources_and_bookings(loaded):
     assert BookingSlot.objects.filter(booking__in=bookings).exists()
 
 
-def test_second_load_changes_nothing(loaded):
+def test_second_load_changes_nothing(demo_loaded):
     before = Resource.objects.count(), Booking.objects.count()
     run_demo()
     assert (Resource.objects.count(), Booking.objects.count()) == before
