@@ -281,4 +281,6 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     rows = exports.solution_rows(sheets, replicated_in)
     stamp = timezone.localdate().isoformat()
     content = exports.to_csv(rows) if fmt == "csv" else exports.to_xlsx(rows)
-    return export_response(content, fmt, f"solutions-{stamp}.{fmt}", private=request.user.is_authenticated)
+    return export_response(
+        content, fmt, f"solutions-{stamp}.{fmt}", private=request.user.is_authenticated
+    )
