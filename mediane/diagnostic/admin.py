@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediane.diagnostic.models import Dimension, Question, QuestionnaireVersion
 
@@ -45,11 +47,15 @@ class QuestionnaireVersionAdmin(FrozenWhenPublished):
         # Publishing is the last change of a version: a published one is frozen.
         return super().has_change_permission(request, obj)
 
-    @admin.action(description="Dupliquer en une nouvelle version non publiée")
+    @admin.action(description=gettext_lazy("Dupliquer en une nouvelle version non publiée"))
     def duplicate(self, request: HttpRequest, queryset: Any) -> None:
         for version in queryset:
             copy = _duplicate(version)
-            messages.success(request, f"Version {copy.code} créée à partir de {version.code}.")
+            messages.success(
+                request,
+                _("Version %(copy)s créée à partir de %(version)s.")
+                % {"copy": copy.code, "version": version.code},
+            )
 
 
 @transaction.atomic

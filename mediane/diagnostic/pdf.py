@@ -8,6 +8,7 @@ import io
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing, Line, Polygon, PolyLine, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -97,39 +98,53 @@ def render_report(context: dict[str, Any], *, user: Any = None) -> bytes:
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
-        title=pdf_text(f"Diagnostic {diagnostic.year} — {diagnostic.organisation.name}"),
+        title=pdf_text(
+            _("Diagnostic %(year)s — %(city)s")
+            % {"year": diagnostic.year, "city": diagnostic.organisation.name}
+        ),
         author="Médiane",
     )
     story: list[Any] = [
-        _p(f"Diagnostic territoire intelligent {diagnostic.year}", h1),
         _p(
-            f"{diagnostic.organisation.name} — {diagnostic.get_status_display()} — "
-            f"questionnaire {diagnostic.version.code} — tranche : {context['band_label']}",
+            _("Diagnostic territoire intelligent %(year)d") % {"year": diagnostic.year},
+            h1,
+        ),
+        _p(
+            _("%(city)s — %(status)s — questionnaire %(version)s — tranche : %(band)s")
+            % {
+                "city": diagnostic.organisation.name,
+                "status": diagnostic.get_status_display(),
+                "version": diagnostic.version.code,
+                "band": context["band_label"],
+            },
             body,
         ),
         Spacer(1, 4 * mm),
-        _p(f"Score global : {_num(result.overall)} / 5", styles["Heading3"]),
+        _p(
+            _("Score global : %(score)s / 5") % {"score": _num(result.overall)},
+            styles["Heading3"],
+        ),
         radar_drawing(context["radar"]),
         Spacer(1, 4 * mm),
-        _p("Scores par dimension", h2),
+        _p(_("Scores par dimension"), h2),
     ]
     header = [
-        "Dimension",
-        "Score",
-        "Année préc.",
-        "Tranche : médiane (Q1–Q3)",
-        "Réseau : médiane (Q1–Q3)",
+        _("Dimension"),
+        _("Score"),
+        _("Année préc."),
+        _("Tranche : médiane (Q1–Q3)"),
+        _("Réseau : médiane (Q1–Q3)"),
     ]
 
     def spread(s: Any) -> str:
         if s is None or not s.available:
-            return "moins de 3 villes"
+            return _("moins de %(count)d villes") % {"count": context["min_peers"]}
         return f"{_num(s.median)} ({_num(s.q1)}–{_num(s.q3)})"
 
     data = [header] + [
         [
             Paragraph(escape(pdf_text(f"{r['dimension'].code}. {r['dimension'].name_fr}")), body),
-            _num(r["score"]) if r["score"] is not None else "sans objet",
+            _num(r["score"]) if r["score"] is not None else _("sans objet"),
             _num(r["previous"]),
             spread(r["band"]),
             spread(r["network"]),
@@ -152,13 +167,16 @@ def render_report(context: dict[str, Any], *, user: Any = None) -> bytes:
         table,
         Spacer(1, 2 * mm),
         _p(
-            "Score d'une dimension : moyenne des niveaux de ses questions applicables ; "
-            "score global : moyenne des dimensions notées. Les chiffres des pairs portent sur le "
-            "dernier diagnostic validé de chaque ville et ne sont jamais donnés pour moins de "
-            f"{context['min_peers']} villes.",
+            _(
+                "Score d'une dimension : moyenne des niveaux de ses questions applicables ; "
+                "score global : moyenne des dimensions notées. Les chiffres des pairs portent "
+                "sur le dernier diagnostic validé de chaque ville et ne sont jamais donnés pour "
+                "moins de %(count)d villes."
+            )
+            % {"count": context["min_peers"]},
             styles["Italic"],
         ),
-        _p("Recommandations pour les dimensions les plus faibles", h2),
+        _p(_("Recommandations pour les dimensions les plus faibles"), h2),
     ]
     for rec in context["recommendations"]:
         story.append(
@@ -167,17 +185,24 @@ def render_report(context: dict[str, Any], *, user: Any = None) -> bytes:
                 styles["Heading3"],
             )
         )
-        story.append(_p(f"Action suggérée : {rec.dimension.suggested_action_fr}", body))
+        story.append(
+            _p(
+                _("Action suggérée : %(action)s") % {"action": rec.dimension.suggested_action_fr},
+                body,
+            )
+        )
         for label, items, attr in (
-            ("Fiches solutions", rec.solutions, "title"),
-            ("Experts", rec.experts, "name"),
-            ("Offres", rec.offers, "title"),
-            ("Défis ouverts", rec.challenges, "title"),
+            (_("Fiches solutions"), rec.solutions, "title"),
+            (_("Experts"), rec.experts, "name"),
+            (_("Offres"), rec.offers, "title"),
+            (_("Défis ouverts"), rec.challenges, "title"),
         ):
             if items:
                 names = ", ".join(str(getattr(item, attr)) for item in items)
-                story.append(_p(f"{label} : {names}", body))
+                story.append(
+                    _p(_("%(label)s : %(names)s") % {"label": label, "names": names}, body)
+                )
     if not context["recommendations"]:
-        story.append(_p("Aucune dimension notée pour l'instant.", body))
+        story.append(_p(_("Aucune dimension notée pour l'instant."), body))
     doc.build(story)
     return buffer.getvalue()

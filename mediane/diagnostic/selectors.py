@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from mediane.core.errors import NotFound
 from mediane.core.permissions import is_secretariat, require, user_roles
@@ -31,9 +32,6 @@ from mediane.directory.models import Organisation, OrganisationKind
 
 class DiagnosticNotFound(NotFound, Http404):
     code = "not_found"
-
-
-NOT_FOUND = "Ce diagnostic n'existe pas ou ne vous est pas accessible."
 
 
 # --- questionnaire ---------------------------------------------------------------------------
@@ -130,7 +128,7 @@ def diagnostics_mine(user: Any) -> QuerySet[Diagnostic]:
 def diagnostic_get_for(user: Any, *, pk: int) -> Diagnostic:
     diagnostic = diagnostics_visible(user).filter(pk=pk).first()
     if diagnostic is None:
-        raise DiagnosticNotFound(NOT_FOUND)
+        raise DiagnosticNotFound(_("Ce diagnostic n'existe pas ou ne vous est pas accessible."))
     require(user, "view", diagnostic)
     return diagnostic
 

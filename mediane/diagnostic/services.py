@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediane.core.errors import Conflict, ValidationFailed
 from mediane.core.permissions import require
@@ -123,17 +124,18 @@ def diagnostic_start(
     now_year = timezone.now().year
     if year < 2000 or year > now_year + 1:
         raise ValidationFailed(
-            f"L'année doit être comprise entre 2000 et {now_year + 1}.",
-            field_errors={"year": ["Année hors limites."]},
+            _("L'année doit être comprise entre 2000 et %(max)d.") % {"max": now_year + 1},
+            field_errors={"year": [_("Année hors limites.")]},
         )
     version = current_version()
     if version is None:
-        raise Conflict("Aucune version publiée du questionnaire : contactez le secrétariat.")
+        raise Conflict(_("Aucune version publiée du questionnaire : contactez le secrétariat."))
     if Diagnostic.objects.filter(organisation=organisation, year=year).exists():
         raise Conflict(
-            f"{organisation.name} a déjà un diagnostic {year}.",
+            _("%(city)s a déjà un diagnostic %(year)d.")
+            % {"city": organisation.name, "year": year},
             code="diagnostic_exists",
-            field_errors={"year": ["Un diagnostic existe déjà pour cette année."]},
+            field_errors={"year": [_("Un diagnostic existe déjà pour cette année.")]},
         )
     try:
         with transaction.atomic():
@@ -146,7 +148,9 @@ def diagnostic_start(
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
     except IntegrityError as exc:  # a concurrent start of the same year
-        raise Conflict(f"{organisation.name} a déjà un diagnostic {year}.") from exc
+        raise Conflict(
+            _("%(city)s a déjà un diagnostic %(year)d.") % {"city": organisation.name, "year": year}
+        ) from exc
     audit_record(actor=actor, action="diagnostic.start", obj=diagnostic, organisation=organisation)
     return diagnostic
 
@@ -158,12 +162,13 @@ def _parse_value(raw: Any) -> Decimal | None:
         value = Decimal(str(raw).strip().replace(",", ".").replace("\u202f", "").replace(" ", ""))
     except InvalidOperation as exc:
         raise ValidationFailed(
-            "La valeur de l'indicateur doit être un nombre (par exemple 87,5).",
-            field_errors={"value": ["Nombre attendu."]},
+            _("La valeur de l'indicateur doit être un nombre (par exemple 87,5)."),
+            field_errors={"value": [_("Nombre attendu.")]},
         ) from exc
     if not value.is_finite() or abs(value) >= Decimal("1e12"):
         raise ValidationFailed(
-            "La valeur de l'indicateur est hors limites.", field_errors={"value": ["Hors limites."]}
+            _("La valeur de l'indicateur est hors limites."),
+            field_errors={"value": [_("Hors limites.")]},
         )
     return value.quantize(Decimal("0.01"))
 
@@ -184,14 +189,16 @@ def answer_save(
     require(actor, "answer", diagnostic)
     question = Question.objects.filter(version=diagnostic.version, code=question_code).first()
     if question is None:
-        raise ValidationFailed(f"La question {question_code} n'existe pas dans ce questionnaire.")
+        raise ValidationFailed(
+            _("La question %(code)s n'existe pas dans ce questionnaire.") % {"code": question_code}
+        )
     parsed_level: int | None = None
     parsed_value: Decimal | None = None
     choice = (choice or "").strip()
     if question.kind == QuestionKind.PERSONALISATION:
         allowed = {c["value"] for c in (question.personalisation or {}).get("choices", [])}
         if choice and choice not in allowed:
-            raise ValidationFailed("Ce choix n'est pas proposé pour cette question.")
+            raise ValidationFailed(_("Ce choix n'est pas proposé pour cette question."))
     else:
         choice = ""
         if level not in (None, ""):
@@ -201,8 +208,8 @@ def answer_save(
                 parsed_level = 0
             if not 1 <= parsed_level <= 5:
                 raise ValidationFailed(
-                    "Le niveau doit être compris entre 1 et 5.",
-                    field_errors={"level": ["Niveau de 1 à 5."]},
+                    _("Le niveau doit être compris entre 1 et 5."),
+                    field_errors={"level": [_("Niveau de 1 à 5.")]},
                 )
         if question.kind == QuestionKind.INDICATOR:
             parsed_value = _parse_value(value)
@@ -278,7 +285,8 @@ def diagnostic_submit(*, actor: Any, diagnostic: Diagnostic, comment: str = "") 
     if not result.complete:
         shown = ", ".join(result.missing[:8]) + (" …" if len(result.missing) > 8 else "")
         raise ValidationFailed(
-            f"Il reste {len(result.missing)} question(s) sans réponse : {shown}.",
+            _("Il reste %(count)d question(s) sans réponse : %(codes)s.")
+            % {"count": len(result.missing), "codes": shown},
             code="incomplete",
         )
     now = timezone.now()
@@ -304,7 +312,8 @@ def diagnostic_submit(*, actor: Any, diagnostic: Diagnostic, comment: str = "") 
         recipients=_reviewers(diagnostic),
         topic="diagnostic",
         verb="submitted",
-        title=f"Diagnostic {diagnostic.year} de {diagnostic.organisation.name} à valider",
+        title=_("Diagnostic %(year)d de %(city)s à valider")
+        % {"year": diagnostic.year, "city": diagnostic.organisation.name},
         url=diagnostic.get_absolute_url(),
         actor=actor,
         target=diagnostic,
@@ -340,7 +349,8 @@ def diagnostic_validate(*, actor: Any, diagnostic: Diagnostic, comment: str = ""
         recipients=_city_editors(diagnostic),
         topic="diagnostic",
         verb="validated",
-        title=f"Diagnostic {diagnostic.year} de {diagnostic.organisation.name} validé",
+        title=_("Diagnostic %(year)d de %(city)s validé")
+        % {"year": diagnostic.year, "city": diagnostic.organisation.name},
         url=diagnostic.get_absolute_url(),
         actor=actor,
         target=diagnostic,
@@ -358,8 +368,8 @@ def diagnostic_send_back(*, actor: Any, diagnostic: Diagnostic, comment: str) ->
     comment = (comment or "").strip()
     if not comment:
         raise ValidationFailed(
-            "Dites à la ville ce qu'il faut revoir : le commentaire est obligatoire.",
-            field_errors={"comment": ["Commentaire obligatoire."]},
+            _("Dites à la ville ce qu'il faut revoir : le commentaire est obligatoire."),
+            field_errors={"comment": [_("Commentaire obligatoire.")]},
         )
     diagnostic.status = DiagnosticStatus.DRAFT
     diagnostic.submitted_at = None
@@ -382,7 +392,8 @@ def diagnostic_send_back(*, actor: Any, diagnostic: Diagnostic, comment: str) ->
         recipients=_city_editors(diagnostic),
         topic="diagnostic",
         verb="sent_back",
-        title=f"Diagnostic {diagnostic.year} de {diagnostic.organisation.name} à compléter",
+        title=_("Diagnostic %(year)d de %(city)s à compléter")
+        % {"year": diagnostic.year, "city": diagnostic.organisation.name},
         url=diagnostic.get_absolute_url(),
         actor=actor,
         target=diagnostic,

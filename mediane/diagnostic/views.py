@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from mediane.core.errors import MedianeError
@@ -21,10 +23,10 @@ from mediane.diagnostic.models import Diagnostic, ReviewEvent
 from mediane.directory.models import Organisation
 
 BAND_LABELS = {
-    "lt20k": "moins de 20 000 habitants",
-    "20k-50k": "20 000 à 50 000 habitants",
-    "50k-100k": "50 000 à 100 000 habitants",
-    "gt100k": "plus de 100 000 habitants",
+    "lt20k": gettext_lazy("moins de 20 000 habitants"),
+    "20k-50k": gettext_lazy("20 000 à 50 000 habitants"),
+    "50k-100k": gettext_lazy("50 000 à 100 000 habitants"),
+    "gt100k": gettext_lazy("plus de 100 000 habitants"),
 }
 
 
@@ -59,7 +61,7 @@ def diagnostic_start(request: HttpRequest) -> HttpResponse:
         organisation = Organisation.objects.get(pk=int(request.POST.get("organisation", "")))
         year = int(request.POST.get("year", ""))
     except (ValueError, Organisation.DoesNotExist):
-        messages.error(request, "Choisissez une ville et une année valides.")
+        messages.error(request, _("Choisissez une ville et une année valides."))
         return redirect("diagnostic:list")
     try:
         diagnostic = services.diagnostic_start(
@@ -69,14 +71,20 @@ def diagnostic_start(request: HttpRequest) -> HttpResponse:
             share_name=request.POST.get("share_name") == "on",
         )
     except PermissionDenied:
-        messages.error(request, "Vous ne pouvez pas ouvrir de diagnostic pour cette organisation.")
+        messages.error(
+            request, _("Vous ne pouvez pas ouvrir de diagnostic pour cette organisation.")
+        )
         return redirect("diagnostic:list")
     except MedianeError as error:
         messages.error(request, error.message)
         return redirect("diagnostic:list")
     messages.success(
         request,
-        f"Diagnostic {year} ouvert : répondez en plusieurs fois, chaque réponse est enregistrée.",
+        _(
+            "Diagnostic %(year)d ouvert : répondez en plusieurs fois, chaque réponse est "
+            "enregistrée."
+        )
+        % {"year": year},
     )
     return redirect("diagnostic:answer", pk=diagnostic.pk)
 
@@ -148,7 +156,7 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             comment=request.POST.get("comment", ""),
         )
     except PermissionDenied:
-        error = "Ce diagnostic n'est plus modifiable ou vous ne pouvez pas y répondre."
+        error = _("Ce diagnostic n'est plus modifiable ou vous ne pouvez pas y répondre.")
     except MedianeError as exc:
         error = exc.message
     if request.headers.get("HX-Request"):
@@ -172,7 +180,7 @@ def answer_save(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     if error:
         messages.error(request, error)
     else:
-        messages.success(request, f"Réponse à la question {code} enregistrée.")
+        messages.success(request, _("Réponse à la question %(code)s enregistrée.") % {"code": code})
     return redirect(f"{diagnostic.get_absolute_url()}questionnaire/#q-{code.replace('.', '')}")
 
 
@@ -182,26 +190,26 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "submit":
             services.diagnostic_submit(actor=request.user, diagnostic=diagnostic, comment=comment)
-            messages.success(request, "Diagnostic soumis : ses valideurs sont prévenus.")
+            messages.success(request, _("Diagnostic soumis : ses valideurs sont prévenus."))
         elif action == "validate":
             services.diagnostic_validate(actor=request.user, diagnostic=diagnostic, comment=comment)
             messages.success(
-                request, "Diagnostic validé : il compte désormais dans les chiffres du réseau."
+                request, _("Diagnostic validé : il compte désormais dans les chiffres du réseau.")
             )
         elif action == "send_back":
             services.diagnostic_send_back(
                 actor=request.user, diagnostic=diagnostic, comment=comment
             )
-            messages.success(request, "Diagnostic renvoyé à la ville avec votre commentaire.")
+            messages.success(request, _("Diagnostic renvoyé à la ville avec votre commentaire."))
         else:
             services.diagnostic_set_sharing(
                 actor=request.user,
                 diagnostic=diagnostic,
                 share_name=request.POST.get("share_name") == "on",
             )
-            messages.success(request, "Choix de partage enregistré.")
+            messages.success(request, _("Choix de partage enregistré."))
     except PermissionDenied:
-        messages.error(request, "Cette action ne vous est pas permise à ce stade du diagnostic.")
+        messages.error(request, _("Cette action ne vous est pas permise à ce stade du diagnostic."))
     except MedianeError as error:
         messages.error(request, error.message)
         if action == "submit":
@@ -268,7 +276,7 @@ def results_context(user: Any, diagnostic: Diagnostic) -> dict[str, Any]:
         code: s.median for code, s in band_stats.dimensions.items() if s.median is not None
     }
     if band_medians:
-        series.append(("radar-band", "Médiane de la tranche", band_medians))
+        series.append(("radar-band", _("Médiane de la tranche"), band_medians))
     history = []
     for item in selectors.history_of(user, diagnostic):
         history.append({"diagnostic": item, "overall": selectors.result_of(item).overall})
@@ -322,25 +330,29 @@ def plan_action_add(request: HttpRequest, pk: int) -> HttpResponse:
         .first()
     )
     if dimension is None or plan is None:
-        messages.error(request, "Choisissez une dimension et un plan de la ville.")
+        messages.error(request, _("Choisissez une dimension et un plan de la ville."))
         return redirect(diagnostic.get_absolute_url())
     try:
         action = action_add_suggested(
             actor=request.user,
             plan=plan,
             title=dimension.suggested_action_fr,
-            description=(
-                f"Action suggérée par le diagnostic {diagnostic.year} "
-                f"(dimension {dimension.code}, {dimension.name_fr})."
-            ),
+            description=_(
+                "Action suggérée par le diagnostic %(year)d (dimension %(code)s, %(name)s)."
+            )
+            % {"year": diagnostic.year, "code": dimension.code, "name": dimension.name_fr},
             source_question=request.POST.get("question", "")[:8],
         )
     except PermissionDenied:
-        messages.error(request, "Vous ne pouvez pas modifier ce plan.")
+        messages.error(request, _("Vous ne pouvez pas modifier ce plan."))
     except MedianeError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Action « {action.title} » ajoutée au plan « {plan.title} ».")
+        messages.success(
+            request,
+            _("Action « %(action)s » ajoutée au plan « %(plan)s ».")
+            % {"action": action.title, "plan": plan.title},
+        )
     return redirect(f"{diagnostic.get_absolute_url()}#recommandations")
 
 
@@ -363,7 +375,7 @@ def network_page(request: HttpRequest) -> HttpResponse:
     """The network's anonymous figures per size band (public)."""
     version = selectors.current_version()
     dimensions = selectors.dimensions_of(version) if version else []
-    stats = [("Tout le réseau", selectors.network_stats())] + [
+    stats = [(_("Tout le réseau"), selectors.network_stats())] + [
         (BAND_LABELS[code], selectors.network_stats(band=code)) for code in scoring.SIZE_BAND_CODES
     ]
     groups = [(label, s, [s.dimensions.get(d.code) for d in dimensions]) for label, s in stats]

@@ -9,6 +9,7 @@ import io
 from itertools import groupby
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -57,7 +58,9 @@ def certificate_pdf(label: Label, *, verify_url: str) -> bytes:
     width, height = size
     canvas = Canvas(buffer, pagesize=size, pageCompression=1, invariant=1)
     city = label.organisation.name
-    canvas.setTitle(pdf_text(f"Certificat — label ville numérique engagée — {city}"))
+    canvas.setTitle(
+        pdf_text(_("Certificat — label ville numérique engagée — %(city)s") % {"city": city})
+    )
     canvas.setAuthor("Médiane")
 
     # Frame and bands.
@@ -68,19 +71,21 @@ def certificate_pdf(label: Label, *, verify_url: str) -> bytes:
     canvas.rect(10 * mm, height - 24 * mm, width - 20 * mm, 14 * mm, stroke=0, fill=1)
     canvas.setFillColor(colors.white)
     canvas.setFont("Helvetica-Bold", 13)
-    canvas.drawString(18 * mm, height - 19 * mm, pdf_text("Médiane — réseau des villes médianes"))
-    canvas.drawRightString(width - 18 * mm, height - 19 * mm, pdf_text("France · Québec"))
+    canvas.drawString(
+        18 * mm, height - 19 * mm, pdf_text(_("Médiane — réseau des villes médianes"))
+    )
+    canvas.drawRightString(width - 18 * mm, height - 19 * mm, pdf_text(_("France · Québec")))
 
     canvas.setFillColor(INK)
     canvas.setFont("Helvetica", 16)
-    canvas.drawCentredString(width / 2, height - 42 * mm, pdf_text("Certificat"))
+    canvas.drawCentredString(width / 2, height - 42 * mm, pdf_text(_("Certificat")))
     canvas.setFont("Helvetica-Bold", 30)
     canvas.drawCentredString(
-        width / 2, height - 56 * mm, pdf_text("Label « ville numérique engagée »")
+        width / 2, height - 56 * mm, pdf_text(_("Label « ville numérique engagée »"))
     )
     canvas.setFont("Helvetica", 14)
     canvas.setFillColor(MUTED)
-    canvas.drawCentredString(width / 2, height - 68 * mm, pdf_text("décerné à"))
+    canvas.drawCentredString(width / 2, height - 68 * mm, pdf_text(_("décerné à")))
     canvas.setFillColor(INK)
     canvas.setFont("Helvetica-Bold", 26)
     canvas.drawCentredString(width / 2, height - 82 * mm, pdf_text(city))
@@ -88,7 +93,10 @@ def certificate_pdf(label: Label, *, verify_url: str) -> bytes:
     canvas.drawCentredString(
         width / 2,
         height - 93 * mm,
-        pdf_text(f"valide du {french_date(label.valid_from)} au {french_date(label.valid_until)}"),
+        pdf_text(
+            _("valide du %(start)s au %(end)s")
+            % {"start": french_date(label.valid_from), "end": french_date(label.valid_until)}
+        ),
     )
 
     # Criteria met.
@@ -96,7 +104,7 @@ def certificate_pdf(label: Label, *, verify_url: str) -> bytes:
     text_width = width - left - QR_SIZE - 40 * mm
     y = height - 108 * mm
     canvas.setFont("Helvetica-Bold", 12)
-    canvas.drawString(left, y, pdf_text("Critères remplis"))
+    canvas.drawString(left, y, pdf_text(_("Critères remplis")))
     y -= 7 * mm
     canvas.setFont("Helvetica", 11)
     for title in criteria_met(label):
@@ -114,15 +122,17 @@ def certificate_pdf(label: Label, *, verify_url: str) -> bytes:
     _qr(canvas, verify_url, qr_x, 30 * mm)
     canvas.setFont("Helvetica", 8)
     canvas.setFillColor(MUTED)
-    canvas.drawCentredString(qr_x + QR_SIZE / 2, 25 * mm, pdf_text("Vérifier ce label"))
-    canvas.drawString(left, 24 * mm, pdf_text(f"Référence {label.reference}"))
+    canvas.drawCentredString(qr_x + QR_SIZE / 2, 25 * mm, pdf_text(_("Vérifier ce label")))
+    canvas.drawString(
+        left, 24 * mm, pdf_text(_("Référence %(reference)s") % {"reference": label.reference})
+    )
     canvas.drawString(left, 19 * mm, pdf_text(verify_url))
     canvas.drawString(
         left,
         29 * mm,
         pdf_text(
-            f"Attribué le {french_date(timezone.localdate(label.awarded_at))} "
-            "par le secrétariat du réseau"
+            _("Attribué le %(date)s par le secrétariat du réseau")
+            % {"date": french_date(timezone.localdate(label.awarded_at))}
         ),
     )
     canvas.showPage()
