@@ -6,6 +6,7 @@ Every list answers `{"count": N, "limit": L, "offset": O, "results": [...]}`. Pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -38,3 +39,16 @@ class PageOut(Schema):
 
 def page(*, count: int, limit: int, offset: int, results: list[Any]) -> dict[str, Any]:
     return {"count": count, "limit": limit, "offset": offset, "results": results}
+
+
+def paginate(
+    rows: Any, params: PageIn, present: Callable[[Any], Any] | None = None
+) -> dict[str, Any]:
+    """The page of `rows` (a queryset or a list) that `params` asks for, counted in full; each
+    row of the page goes through `present` when given."""
+    limit, offset = params.window()
+    count = len(rows) if isinstance(rows, list) else rows.count()
+    results = list(rows[offset : offset + limit])
+    if present is not None:
+        results = [present(row) for row in results]
+    return page(count=count, limit=limit, offset=offset, results=results)

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 
 from mediane.api.auth import request_user
 from mediane.api.errors import READ_ERRORS, error_responses
-from mediane.api.pagination import PageIn, PageOut, page
+from mediane.api.pagination import PageIn, PageOut, paginate
 from mediane.core.permissions import can, is_authenticated
 from mediane.incubation import selectors
 from mediane.incubation.models import AgreementStatus, Need, SoftLandingRequest, TwinningAgreement
@@ -133,6 +133,33 @@ def _stay(request: SoftLandingRequest) -> dict[str, Any]:
     }
 
 
+def _request(user: Any, r: SoftLandingRequest, roles: list[str]) -> dict[str, Any]:
+    row = _stay(r)
+    row.update(
+        agreement=r.agreement_id,  # type: ignore[attr-defined]
+        requested_start=r.requested_start,
+        requested_end=r.requested_end,
+        proposed_start=r.proposed_start,
+        proposed_end=r.proposed_end,
+        role=roles,
+        outcomes=[
+            {
+                "organisation": o.organisation.name,
+                "contacts_made": o.contacts_made,
+                "contracts_signed": o.contracts_signed,
+                "contracts_amount": float(o.contracts_amount)
+                if o.contracts_amount is not None
+                else None,
+                "currency": o.currency,
+                "jobs_created": o.jobs_created,
+            }
+            for o in selectors.outcomes_for(user, r)
+        ],
+        url=r.get_absolute_url(),
+    )
+    return row
+
+
 @router.get(
     "/twinning-agreements",
     response={200: AgreementsOut, **error_responses(*READ_ERRORS)},
@@ -147,14 +174,12 @@ def _stay(request: SoftLandingRequest) -> dict[str, Any]:
 def twinning_agreements_list(request, params: Query[AgreementsIn]):  # type: ignore[no-untyped-def]
     from django.utils import timezone
 
-    limit, offset = params.window()
     status = params.status if params.status in AgreementStatus.values else ""
     qs = selectors.agreements_list_for(
         request_user(request), status=status, organisation=params.organisation
     )
     today = timezone.localdate()
-    results = [_agreement(a, today) for a in qs[offset : offset + limit]]
-    return page(count=qs.count(), limit=limit, offset=offset, results=results)
+    return paginate(qs, params, lambda a: _agreement(a, today))
 
 
 @router.get(
@@ -198,40 +223,13 @@ def twinning_agreement_get(request, agreement_id: int):  # type: ignore[no-untyp
     ),
 )
 def soft_landing_requests_mine(request, params: Query[PageIn]):  # type: ignore[no-untyped-def]
-    limit, offset = params.window()
     user = request_user(request)
     if not is_authenticated(user):
-        return page(count=0, limit=limit, offset=offset, results=[])
+        return paginate([], params)
     mine = selectors.requests_mine(user)
     by_id: dict[int, tuple[SoftLandingRequest, list[str]]] = {}
     for role in ("startup", "home", "host"):
         for r in mine[role]:
             by_id.setdefault(r.pk, (r, []))[1].append(role)
     ordered = sorted(by_id.values(), key=lambda item: (item[0].start, item[0].pk))
-    rows = []
-    for r, roles in ordered[offset : offset + limit]:
-        row = _stay(r)
-        row.update(
-            agreement=r.agreement_id,  # type: ignore[attr-defined]
-            requested_start=r.requested_start,
-            requested_end=r.requested_end,
-            proposed_start=r.proposed_start,
-            proposed_end=r.proposed_end,
-            role=roles,
-            outcomes=[
-                {
-                    "organisation": o.organisation.name,
-                    "contacts_made": o.contacts_made,
-                    "contracts_signed": o.contracts_signed,
-                    "contracts_amount": float(o.contracts_amount)
-                    if o.contracts_amount is not None
-                    else None,
-                    "currency": o.currency,
-                    "jobs_created": o.jobs_created,
-                }
-                for o in selectors.outcomes_for(user, r)
-            ],
-            url=r.get_absolute_url(),
-        )
-        rows.append(row)
-    return page(count=len(ordered), limit=limit, offset=offset, results=rows)
+    return paginate(ordered, params, lambda item: _request(user, *item))

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 
 from mediane.accounts.models import Membership
@@ -57,14 +58,18 @@ def _day(value: date) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
-def _notify(
+def _announce(
+    target: SoftLandingRequest | TwinningAgreement,
     *,
     actor: Any,
     recipients: Iterable[Any],
     verb: str,
     title: str,
-    target: SoftLandingRequest | TwinningAgreement,
+    action: str,
+    organisation: Organisation,
+    changes: dict[str, Any] | None = None,
 ) -> None:
+    """Notify the parties of a write on `target`, then record it in the audit log."""
     notify(
         recipients=recipients,
         topic=TOPIC,
@@ -74,6 +79,7 @@ def _notify(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         target=target,
     )
+    audit_record(actor=actor, action=action, obj=target, organisation=organisation, changes=changes)
 
 
 def _check_agreement_fields(
@@ -133,7 +139,8 @@ def twinning_create(
         agreement.signed_at = timezone.now()
     agreement.save()
     search.index(agreement)
-    _notify(
+    _announce(
+        agreement,
         actor=actor,
         recipients=_people(second, first) if signed else _people(second, minimum="editor"),
         verb="agreement_signed" if signed else "agreement_proposed",
@@ -142,12 +149,7 @@ def twinning_create(
             if signed
             else f"{first.name} vous propose un jumelage : {agreement.title}"
         ),
-        target=agreement,
-    )
-    audit_record(
-        actor=actor,
         action="incubation.agreement_signed" if signed else "incubation.agreement_proposed",
-        obj=agreement,
         organisation=first,
         changes={"first": first.pk, "second": second.pk, "start": start, "end": end},
     )
@@ -225,17 +227,13 @@ def agreement_sign(*, actor: Any, agreement: TwinningAgreement) -> TwinningAgree
     agreement.signed_at = timezone.now()
     agreement.save(update_fields=["status", "signed_by", "signed_at", "updated_at"])
     search.index(agreement)
-    _notify(
+    _announce(
+        agreement,
         actor=actor,
         recipients=_people(agreement.first, agreement.second),
         verb="agreement_signed",
         title=f"Accord de jumelage signé : {agreement.title}",
-        target=agreement,
-    )
-    audit_record(
-        actor=actor,
         action="incubation.agreement_signed",
-        obj=agreement,
         organisation=agreement.second,
     )
     return agreement
@@ -268,17 +266,13 @@ def agreement_end(*, actor: Any, agreement: TwinningAgreement, note: str = "") -
         pending.decision_note = "L'accord de jumelage a pris fin."
         pending.save(update_fields=["status", "decision_note", "updated_at"])
     search.index(agreement)
-    _notify(
+    _announce(
+        agreement,
         actor=actor,
         recipients=_people(agreement.first, agreement.second),
         verb="agreement_ended",
         title=f"Fin de l'accord de jumelage : {agreement.title}",
-        target=agreement,
-    )
-    audit_record(
-        actor=actor,
         action="incubation.agreement_ended",
-        obj=agreement,
         organisation=agreement.first,
         changes={"note": agreement.end_note},
     )
@@ -337,12 +331,7 @@ def capacity_set(
 def capacity_delete(*, actor: Any, capacity: HostCapacity) -> None:
     require(actor, "manage", capacity)
     Organisation.objects.select_for_update().filter(pk=capacity.host_id).first()  # type: ignore[attr-defined]
-    if SoftLandingRequest.objects.filter(
-        host_id=capacity.host_id,  # type: ignore[attr-defined]
-        status__in=HOLDING_STATUSES,
-        start__lte=capacity.end,
-        end__gte=capacity.start,
-    ).exists():
+    if _held(capacity.host_id, capacity.start, capacity.end).exists():  # type: ignore[attr-defined]
         raise Conflict(
             "Des séjours acceptés occupent cette période : modifiez-la plutôt que la supprimer.",
             code="capacity_in_use",
@@ -357,13 +346,16 @@ def capacity_delete(*, actor: Any, capacity: HostCapacity) -> None:
     capacity.delete()
 
 
+def _held(host_id: int, start: date, end: date) -> QuerySet[SoftLandingRequest]:
+    """The stays holding a place at `host` on some day of [start, end]."""
+    return SoftLandingRequest.objects.filter(
+        host_id=host_id, status__in=HOLDING_STATUSES, start__lte=end, end__gte=start
+    )
+
+
 def _busiest_day(host_id: int, start: date, end: date) -> tuple[date, int] | None:
     """The day of [start, end] with the most held stays at `host`, and that count."""
-    stays = list(
-        SoftLandingRequest.objects.filter(
-            host_id=host_id, status__in=HOLDING_STATUSES, start__lte=end, end__gte=start
-        ).values_list("start", "end")
-    )
+    stays = list(_held(host_id, start, end).values_list("start", "end"))
     best: tuple[date, int] | None = None
     day = start
     while day <= end:
@@ -383,13 +375,7 @@ def check_capacity(*, host_id: int, start: date, end: date, exclude: int | None 
             "start", "end", "places"
         )
     )
-    stays = list(
-        SoftLandingRequest.objects.filter(
-            host_id=host_id, status__in=HOLDING_STATUSES, start__lte=end, end__gte=start
-        )
-        .exclude(pk=exclude or 0)
-        .values_list("start", "end")
-    )
+    stays = list(_held(host_id, start, end).exclude(pk=exclude or 0).values_list("start", "end"))
     day = start
     while day <= end:
         places = next((p for s, e, p in periods if s <= day <= e), None)
@@ -495,17 +481,13 @@ def request_create(
     if errors:
         raise ValidationFailed("La demande d'accueil n'a pas été envoyée.", field_errors=errors)
     request.save()
-    _notify(
+    _announce(
+        request,
         actor=actor,
         recipients=[*_people(host, minimum="editor"), *_people(home)],
         verb="request_created",
         title=f"{startup.name} demande un accueil du {_day(start)} au {_day(end)}",
-        target=request,
-    )
-    audit_record(
-        actor=actor,
         action="incubation.request_created",
-        obj=request,
         organisation=startup,
         changes={"host": host.pk, "start": start, "end": end, "needs": request.needs},
     )
@@ -536,6 +518,15 @@ def _hold(request: SoftLandingRequest, start: date, end: date) -> None:
     check_capacity(host_id=request.host_id, start=start, end=end, exclude=request.pk)  # type: ignore[attr-defined]
 
 
+def _decide(request: SoftLandingRequest, *, actor: Any, status: str, note: str) -> None:
+    """Record the host's decision on `request`: its new status, the note and who decided."""
+    request.status = status
+    request.decision_note = note.strip()
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save()
+
+
 @transaction.atomic
 def request_accept(
     *, actor: Any, request: SoftLandingRequest, note: str = ""
@@ -544,12 +535,9 @@ def request_accept(
     request = _locked(request)
     require(actor, "decide", request)
     _hold(request, request.start, request.end)
-    request.status = RequestStatus.ACCEPTED
-    request.decision_note = note.strip()
-    request.decided_by = actor
-    request.decided_at = timezone.now()
-    request.save()
-    _notify(
+    _decide(request, actor=actor, status=RequestStatus.ACCEPTED, note=note)
+    _announce(
+        request,
         actor=actor,
         recipients=_everyone(request),
         verb="request_accepted",
@@ -557,10 +545,8 @@ def request_accept(
             f"{request.host.name} accueille {request.startup.name} "
             f"du {_day(request.start)} au {_day(request.end)}"
         ),
-        target=request,
-    )
-    audit_record(
-        actor=actor, action="incubation.request_accepted", obj=request, organisation=request.host
+        action="incubation.request_accepted",
+        organisation=request.host,
     )
     return request
 
@@ -579,13 +565,10 @@ def request_propose_dates(
         errors["proposed_end"] = ["L'accord de jumelage n'est pas en vigueur à ces dates."]
     if errors:
         raise ValidationFailed("Les dates proposées ne conviennent pas.", field_errors=errors)
-    request.status = RequestStatus.DATES_PROPOSED
     request.proposed_start, request.proposed_end = start, end
-    request.decision_note = note.strip()
-    request.decided_by = actor
-    request.decided_at = timezone.now()
-    request.save()
-    _notify(
+    _decide(request, actor=actor, status=RequestStatus.DATES_PROPOSED, note=note)
+    _announce(
+        request,
         actor=actor,
         recipients=_people(request.startup, request.home),
         verb="dates_proposed",
@@ -593,12 +576,7 @@ def request_propose_dates(
             f"{request.host.name} propose d'accueillir {request.startup.name} "
             f"du {_day(start)} au {_day(end)}"  # type: ignore[arg-type]
         ),
-        target=request,
-    )
-    audit_record(
-        actor=actor,
         action="incubation.dates_proposed",
-        obj=request,
         organisation=request.host,
         changes={"start": start, "end": end},
     )
@@ -614,22 +592,14 @@ def request_decline(*, actor: Any, request: SoftLandingRequest, reason: str) -> 
         raise ValidationFailed(
             "Indiquez le motif du refus.", field_errors={"reason": ["Le motif est obligatoire."]}
         )
-    request.status = RequestStatus.DECLINED
-    request.decision_note = reason.strip()
-    request.decided_by = actor
-    request.decided_at = timezone.now()
-    request.save()
-    _notify(
+    _decide(request, actor=actor, status=RequestStatus.DECLINED, note=reason)
+    _announce(
+        request,
         actor=actor,
         recipients=_people(request.startup, request.home),
         verb="request_declined",
         title=f"{request.host.name} ne peut pas accueillir {request.startup.name}",
-        target=request,
-    )
-    audit_record(
-        actor=actor,
         action="incubation.request_declined",
-        obj=request,
         organisation=request.host,
         changes={"reason": request.decision_note},
     )
@@ -652,7 +622,8 @@ def request_accept_dates(*, actor: Any, request: SoftLandingRequest) -> SoftLand
     request.start, request.end = start, end
     request.status = RequestStatus.ACCEPTED
     request.save()
-    _notify(
+    _announce(
+        request,
         actor=actor,
         recipients=_everyone(request),
         verb="request_accepted",
@@ -660,12 +631,7 @@ def request_accept_dates(*, actor: Any, request: SoftLandingRequest) -> SoftLand
             f"{request.startup.name} accepte les dates proposées par {request.host.name} : "
             f"du {_day(start)} au {_day(end)}"
         ),
-        target=request,
-    )
-    audit_record(
-        actor=actor,
         action="incubation.dates_accepted",
-        obj=request,
         organisation=request.startup,
         changes={"start": start, "end": end},
     )
@@ -686,7 +652,8 @@ def request_cancel(
         else "Annulée par la start-up."
     )
     request.save()
-    _notify(
+    _announce(
+        request,
         actor=actor,
         recipients=[*_people(request.host, minimum="editor"), *_people(request.home)],
         verb="dates_declined" if declining_dates else "request_cancelled",
@@ -695,12 +662,7 @@ def request_cancel(
             if declining_dates
             else f"{request.startup.name} annule sa demande d'accueil"
         ),
-        target=request,
-    )
-    audit_record(
-        actor=actor,
         action="incubation.request_cancelled",
-        obj=request,
         organisation=request.startup,
         changes={"note": request.decision_note},
     )
@@ -721,15 +683,14 @@ def stay_start(*, actor: Any, request: SoftLandingRequest) -> SoftLandingRequest
     request.status = RequestStatus.IN_PROGRESS
     request.started_at = timezone.now()
     request.save()
-    _notify(
+    _announce(
+        request,
         actor=actor,
         recipients=_everyone(request),
         verb="stay_started",
         title=f"Séjour de {request.startup.name} chez {request.host.name} commencé",
-        target=request,
-    )
-    audit_record(
-        actor=actor, action="incubation.stay_started", obj=request, organisation=request.host
+        action="incubation.stay_started",
+        organisation=request.host,
     )
     return request
 
@@ -747,15 +708,14 @@ def stay_complete(*, actor: Any, request: SoftLandingRequest) -> SoftLandingRequ
     request.status = RequestStatus.COMPLETED
     request.completed_at = timezone.now()
     request.save()
-    _notify(
+    _announce(
+        request,
         actor=actor,
         recipients=_everyone(request),
         verb="stay_completed",
         title=f"Séjour de {request.startup.name} chez {request.host.name} terminé",
-        target=request,
-    )
-    audit_record(
-        actor=actor, action="incubation.stay_completed", obj=request, organisation=request.host
+        action="incubation.stay_completed",
+        organisation=request.host,
     )
     return request
 
@@ -781,14 +741,15 @@ def stay_note_add(*, actor: Any, request: SoftLandingRequest, body: str) -> Stay
         request=request, organisation=side, author=actor, at=timezone.now(), body=body.strip()
     )
     other = request.home if side.pk == request.host_id else request.host  # type: ignore[attr-defined]
-    _notify(
+    _announce(
+        request,
         actor=actor,
         recipients=_people(other, minimum="editor"),
         verb="stay_note",
         title=f"Nouvelle note de {side.name} sur le séjour de {request.startup.name}",
-        target=request,
+        action="incubation.stay_note_added",
+        organisation=side,
     )
-    audit_record(actor=actor, action="incubation.stay_note_added", obj=request, organisation=side)
     return note
 
 
@@ -840,17 +801,13 @@ def stay_outcome_record(
         },
     )
     other = request.home if side.pk == request.host_id else request.host  # type: ignore[attr-defined]
-    _notify(
+    _announce(
+        request,
         actor=actor,
         recipients=[*_people(other, minimum="editor"), *_people(request.startup)],
         verb="stay_outcome",
         title=f"Résultats du séjour de {request.startup.name} enregistrés par {side.name}",
-        target=request,
-    )
-    audit_record(
-        actor=actor,
         action="incubation.outcome_recorded",
-        obj=request,
         organisation=side,
         changes={
             "contacts_made": contacts_made,

@@ -277,14 +277,20 @@ def request_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _chosen_host(request: HttpRequest, action: str) -> tuple[Any, list[Any]]:
+    """The incubator the page is about (`?structure=`, else the first) among those the user
+    edits; PermissionDenied(`action`) when they edit none."""
+    hosts = selectors.incubators_edited(request.user)
+    if not hosts:
+        raise PermissionDenied(action)
+    chosen = request.GET.get("structure", "")
+    return next((h for h in hosts if str(h.pk) == chosen), hosts[0]), hosts
+
+
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    hosts = selectors.incubators_edited(request.user)
-    if not hosts:
-        raise PermissionDenied("decide")
-    chosen = request.GET.get("structure", "")
-    host = next((h for h in hosts if str(h.pk) == chosen), hosts[0])
+    host, hosts = _chosen_host(request, "decide")
     return render(
         request,
         "incubation/inbox.html",
@@ -462,11 +468,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def capacity(request: HttpRequest) -> HttpResponse:
-    hosts = selectors.incubators_edited(request.user)
-    if not hosts:
-        raise PermissionDenied("manage")
-    chosen = request.GET.get("structure", "")
-    host = next((h for h in hosts if str(h.pk) == chosen), hosts[0])
+    host, hosts = _chosen_host(request, "manage")
     form = CapacityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

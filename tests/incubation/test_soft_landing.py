@@ -5,52 +5,41 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from mediane.core.errors import Conflict, ValidationFailed
 from mediane.incubation import services
 from mediane.incubation.models import RequestStatus, StayOutcome
 from mediane.notifications.models import Notification
-from tests.incubation.factories import agreement, incubator, person, startup
+from tests.incubation.factories import (
+    incubator,
+    person,
+    soft_landing_request,
+    soft_landing_world,
+    startup,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world():
-    today = timezone.localdate()
-    inkub = incubator("Inkub")
-    shawi = incubator("Incubateur de Shawinigan", "QC")
-    deal = agreement(inkub, shawi, start=today - timedelta(days=30))
-    young = startup("Laine connectée")
-    w = {
-        "today": today,
-        "home": inkub,
-        "host": shawi,
-        "agreement": deal,
-        "startup": young,
-        "founder": person(young, "editor"),
-        "host_editor": person(shawi, "editor"),
-        "host_member": person(shawi, "member"),
-        "home_editor": person(inkub, "editor"),
-    }
-    services.capacity_set(
-        actor=w["host_editor"], host=shawi, start=today, end=today + timedelta(days=365), places=1
+    return soft_landing_world(
+        places=1,
+        capacity_days=365,
+        host_member=("host", "member"),
+        home_editor=("home", "editor"),
     )
-    return w
 
 
 def ask(w, start_in=10, days=14, startup=None, founder=None):
-    start = w["today"] + timedelta(days=start_in)
-    return services.request_create(
-        actor=founder or w["founder"],
-        startup=startup or w["startup"],
-        agreement=w["agreement"],
-        home=w["home"],
-        start=start,
-        end=start + timedelta(days=days - 1),
+    return soft_landing_request(
+        w,
+        start_in=start_in,
+        days=days,
         needs=["desk", "mentoring"],
         message="Nous visons le marché québécois.",
+        startup=startup,
+        founder=founder,
     )
 
 

@@ -7,7 +7,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from mediane.accounts.services import api_token_create
@@ -16,45 +15,26 @@ from mediane.incubation.models import AgreementStatus, RequestStatus, SoftLandin
 from mediane.notifications.models import Notification
 from tests.accounts.factories import TwinningFactory, UserFactory
 from tests.directory.factories import TerritoryFactory
-from tests.incubation.factories import agreement, incubator, person, secretariat, startup
+from tests.incubation.factories import (
+    agreement,
+    incubator,
+    person,
+    secretariat,
+    soft_landing_request,
+    soft_landing_world,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world():
-    today = timezone.localdate()
-    inkub = incubator("Inkub")
-    shawi = incubator("Incubateur de Shawinigan", "QC")
-    deal = agreement(inkub, shawi, start=today - timedelta(days=30))
-    young = startup("Laine connectée")
-    w = {
-        "today": today,
-        "home": inkub,
-        "host": shawi,
-        "agreement": deal,
-        "startup": young,
-        "founder": person(young, "editor"),
-        "host_editor": person(shawi, "editor"),
-        "home_member": person(inkub, "member"),
-    }
-    services.capacity_set(
-        actor=w["host_editor"], host=shawi, start=today, end=today + timedelta(days=200), places=2
-    )
-    return w
+    return soft_landing_world(places=2, capacity_days=200, home_member=("home", "member"))
 
 
-def make_request(w, start_in=10, days=5, stay_status=None):
-    start = w["today"] + timedelta(days=start_in)
-    return services.request_create(
-        actor=w["founder"],
-        startup=w["startup"],
-        agreement=w["agreement"],
-        home=w["home"],
-        start=start,
-        end=start + timedelta(days=days - 1),
-        needs=["desk", "market"],
-        message='=HYPERLINK("x")',
+def make_request(w, start_in=10, days=5):
+    return soft_landing_request(
+        w, start_in=start_in, days=days, needs=["desk", "market"], message='=HYPERLINK("x")'
     )
 
 
