@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 
 from mediane.api.auth import request_user
 from mediane.api.errors import READ_ERRORS, error_responses
-from mediane.api.pagination import PageIn, PageOut, page
+from mediane.api.pagination import PageIn, PageOut, paginate
 from mediane.core.permissions import can
 from mediane.support import selectors
 from mediane.support.models import OfferStatus, SupportOffer, SupportRequest
@@ -106,11 +106,8 @@ class InboxListOut(PageOut):
     ),
 )
 def support_requests_mine(request, params: Query[PageIn]):  # type: ignore[no-untyped-def]
-    limit, offset = params.window()
     qs = selectors.requests_mine(request_user(request)).prefetch_related("skills")
-    return page(
-        count=qs.count(), limit=limit, offset=offset, results=list(qs[offset : offset + limit])
-    )
+    return paginate(qs, params)
 
 
 @router.get(
@@ -146,11 +143,9 @@ def support_request_get(request, request_id: int):  # type: ignore[no-untyped-de
     ),
 )
 def support_offers_mine(request, params: Query[PageIn]):  # type: ignore[no-untyped-def]
-    limit, offset = params.window()
     qs = (
         selectors.offers_inbox(request_user(request))
         .filter(status__in=[OfferStatus.OFFERED, OfferStatus.TAKEN])
         .prefetch_related("request__skills")
     )
-    offers: list[SupportOffer] = list(qs[offset : offset + limit])
-    return page(count=qs.count(), limit=limit, offset=offset, results=offers)
+    return paginate(qs, params)

@@ -161,6 +161,54 @@ def _refresh(request: SupportRequest) -> None:
     request.__dict__.pop("_agent_offers", None)
 
 
+def _locked(request: SupportRequest, statuses: Iterable[str], refusal: str) -> SupportRequest:
+    """The request again, its row locked until the transaction ends; Conflict(`refusal`) unless
+    its status is one of `statuses`."""
+    locked = SupportRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status not in statuses:
+        raise Conflict(refusal)
+    return locked
+
+
+def _record(
+    request: SupportRequest,
+    *,
+    kind: str,
+    action: str,
+    actor: Any,
+    now: datetime,
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """A step of the request's timeline (`kind`) and its audit entry (`action`)."""
+    _event(request, kind=kind, actor=actor, note=note, now=now)
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=request,
+        organisation=request.organisation,
+        changes=changes,
+    )
+
+
+def _reason(reason: str, refusal: str) -> str:
+    """The reason of a decline or a cancellation; ValidationFailed(`refusal`) when too short."""
+    reason = _multiline(reason, max_length=2000)
+    if len(reason) < MIN_REASON:
+        raise ValidationFailed(
+            refusal,
+            field_errors={"reason": [_("Le motif est obligatoire (5 caractères au moins).")]},
+        )
+    return reason
+
+
+def _and_expert(people: list[User], request: SupportRequest) -> list[User]:
+    """`people`, and the agents of the expert in charge of the request if there is one."""
+    if request.expert_id is None:
+        return people
+    return people + expert_agents(request.expert)  # type: ignore[arg-type]
+
+
 # --- routing -------------------------------------------------------------------------------------
 
 LEVEL_OF_KIND = {
@@ -419,12 +467,12 @@ def support_request_file(
         )
         request.skills.set(data.skill_ids)
         request.sectors.set(data.sector_ids)
-        _event(request, kind="filed", actor=actor, note="", now=at)
-        audit_record(
-            actor=actor,
+        _record(
+            request,
+            kind="filed",
             action="support.file",
-            obj=request,
-            organisation=organisation,
+            actor=actor,
+            now=at,
             changes={"subject": request.subject, "territory": territory.name},
         )
         if not _route_next(request, actor=actor, now=at):
@@ -446,9 +494,9 @@ def support_request_route(
     require(actor, "route", request)
     at = now or timezone.now()
     with transaction.atomic():
-        request = SupportRequest.objects.select_for_update().get(pk=request.pk)
-        if request.status not in UNTAKEN_STATUSES:
-            raise Conflict(_("Cette demande est déjà prise en charge ou fermée."))
+        request = _locked(
+            request, UNTAKEN_STATUSES, _("Cette demande est déjà prise en charge ou fermée.")
+        )
         if expert_ids:
             already = set(request.offers.values_list("expert_id", flat=True))  # type: ignore[attr-defined]
             chosen = [e for e in Expert.objects.filter(pk__in=expert_ids) if e.pk not in already]
@@ -520,9 +568,7 @@ def support_offer_take(
     taken_elsewhere = Conflict(_("Un autre expert a déjà pris cette demande en charge."))
     try:
         with transaction.atomic():
-            locked = SupportRequest.objects.select_for_update().get(pk=request.pk)
-            if locked.status not in UNTAKEN_STATUSES:
-                raise taken_elsewhere
+            locked = _locked(request, UNTAKEN_STATUSES, taken_elsewhere.message)
             offer = _pending_offer(actor, locked)
             # Conditional updates: a concurrent take of the same offer or request changes nothing.
             if not SupportOffer.objects.filter(pk=offer.pk, status=OfferStatus.OFFERED).update(
@@ -546,18 +592,13 @@ def support_offer_take(
                 status=OfferStatus.WITHDRAWN, answered_at=at
             )
             locked.refresh_from_db()
-            _event(
+            _record(
                 locked,
                 kind="taken",
-                actor=actor,
-                note=offer.expert.name,
-                now=at,
-            )
-            audit_record(
-                actor=actor,
                 action="support.take",
-                obj=locked,
-                organisation=locked.organisation,
+                actor=actor,
+                now=at,
+                note=offer.expert.name,
                 changes={"expert": offer.expert.name},
             )
             _notify(
@@ -589,36 +630,26 @@ def support_offer_decline(
 ) -> SupportOffer:
     """Decline with a reason; when every offered expert declined, the next ones are offered."""
     require(actor, "answer", request)
-    reason = _multiline(reason, max_length=2000)
-    if len(reason) < MIN_REASON:
-        raise ValidationFailed(
-            _("Indiquez pourquoi vous déclinez cette demande."),
-            field_errors={"reason": [_("Le motif est obligatoire (5 caractères au moins).")]},
-        )
+    reason = _reason(reason, _("Indiquez pourquoi vous déclinez cette demande."))
     at = now or timezone.now()
     with transaction.atomic():
-        locked = SupportRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status not in UNTAKEN_STATUSES:
-            raise Conflict(_("Cette demande est déjà prise en charge ou fermée."))
+        locked = _locked(
+            request, UNTAKEN_STATUSES, _("Cette demande est déjà prise en charge ou fermée.")
+        )
         offer = _pending_offer(actor, locked)
         offer.status = OfferStatus.DECLINED
         offer.decline_reason = reason
         offer.answered_at = at
         offer.answered_by = actor
         offer.save(update_fields=["status", "decline_reason", "answered_at", "answered_by"])
-        _event(
+        _record(
             locked,
             kind="declined",
+            action="support.decline",
             actor=actor,
+            now=at,
             note=_("%(expert)s décline : %(reason)s")
             % {"expert": offer.expert.name, "reason": reason},
-            now=at,
-        )
-        audit_record(
-            actor=actor,
-            action="support.decline",
-            obj=locked,
-            organisation=locked.organisation,
             changes={"expert": offer.expert.name, "reason": reason},
         )
         pending = locked.offers.filter(status=OfferStatus.OFFERED).exists()  # type: ignore[attr-defined]
@@ -650,9 +681,9 @@ def support_message_post(
         )
     at = now or timezone.now()
     with transaction.atomic():
-        locked = SupportRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status not in OPEN_STATUSES:
-            raise Conflict(_("Cette demande est fermée : on ne peut plus y écrire."))
+        locked = _locked(
+            request, OPEN_STATUSES, _("Cette demande est fermée : on ne peut plus y écrire.")
+        )
         message = SupportMessage.objects.create(
             request=locked,
             author=actor,
@@ -661,11 +692,8 @@ def support_message_post(
             created_at=at,
         )
         SupportRequest.objects.filter(pk=locked.pk).update(last_activity_at=at, updated_at=at)
-        people = requester_side(locked)
-        if locked.expert_id is not None:
-            people += expert_agents(locked.expert)  # type: ignore[arg-type]
         _notify(
-            people,
+            _and_expert(requester_side(locked), locked),
             verb="message",
             title=_("Nouveau message sur la demande : %(subject)s") % {"subject": locked.subject},
             request=locked,
@@ -704,14 +732,14 @@ def support_request_close(
         )
     at = now or timezone.now()
     with transaction.atomic():
-        locked = SupportRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status != SupportStatus.TAKEN:
-            raise Conflict(
-                _(
-                    "Seule une demande prise en charge peut être clôturée avec un résultat ; "
-                    "sinon, classez-la sans suite."
-                )
-            )
+        locked = _locked(
+            request,
+            [SupportStatus.TAKEN],
+            _(
+                "Seule une demande prise en charge peut être clôturée avec un résultat ; "
+                "sinon, classez-la sans suite."
+            ),
+        )
         locked.status = SupportStatus.CLOSED
         locked.outcome = outcome
         locked.satisfaction = score
@@ -719,25 +747,17 @@ def support_request_close(
         locked.closed_at = at
         locked.last_activity_at = at
         locked.save()
-        _event(
+        _record(
             locked,
             kind="closed",
-            actor=actor,
-            note=_("Satisfaction : %(score)s/5") % {"score": score},
-            now=at,
-        )
-        audit_record(
-            actor=actor,
             action="support.close",
-            obj=locked,
-            organisation=locked.organisation,
+            actor=actor,
+            now=at,
+            note=_("Satisfaction : %(score)s/5") % {"score": score},
             changes={"satisfaction": score},
         )
-        people = secretariat_users()
-        if locked.expert_id is not None:
-            people += expert_agents(locked.expert)  # type: ignore[arg-type]
         _notify(
-            people,
+            _and_expert(secretariat_users(), locked),
             verb="closed",
             title=_("Demande clôturée : %(subject)s") % {"subject": locked.subject},
             request=locked,
@@ -752,17 +772,10 @@ def support_request_cancel(
 ) -> SupportRequest:
     """Close a request without follow-up (sans suite); pending offers are withdrawn."""
     require(actor, "cancel", request)
-    reason = _multiline(reason, max_length=2000)
-    if len(reason) < MIN_REASON:
-        raise ValidationFailed(
-            _("Indiquez pourquoi la demande est classée sans suite."),
-            field_errors={"reason": [_("Le motif est obligatoire (5 caractères au moins).")]},
-        )
+    reason = _reason(reason, _("Indiquez pourquoi la demande est classée sans suite."))
     at = now or timezone.now()
     with transaction.atomic():
-        locked = SupportRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status not in OPEN_STATUSES:
-            raise Conflict(_("Cette demande est déjà fermée."))
+        locked = _locked(request, OPEN_STATUSES, _("Cette demande est déjà fermée."))
         pending = list(locked.offers.filter(status=OfferStatus.OFFERED).select_related("expert"))  # type: ignore[attr-defined]
         locked.offers.filter(status=OfferStatus.OFFERED).update(  # type: ignore[attr-defined]
             status=OfferStatus.WITHDRAWN, answered_at=at
@@ -771,21 +784,20 @@ def support_request_cancel(
         locked.cancel_reason = reason
         locked.closed_at = at
         locked.save()
-        _event(locked, kind="cancelled", actor=actor, note=reason, now=at)
-        audit_record(
-            actor=actor,
+        _record(
+            locked,
+            kind="cancelled",
             action="support.cancel",
-            obj=locked,
-            organisation=locked.organisation,
+            actor=actor,
+            now=at,
+            note=reason,
             changes={"reason": reason},
         )
         people = requester_side(locked)
         for offer in pending:
             people += expert_agents(offer.expert)
-        if locked.expert_id is not None:
-            people += expert_agents(locked.expert)  # type: ignore[arg-type]
         _notify(
-            people,
+            _and_expert(people, locked),
             verb="cancelled",
             title=_("Demande classée sans suite : %(subject)s") % {"subject": locked.subject},
             request=locked,
@@ -805,10 +817,7 @@ def _remind_people(request: SupportRequest) -> list[User]:
         for offer in request.offers.filter(status=OfferStatus.OFFERED).select_related("expert"):  # type: ignore[attr-defined]
             people += expert_agents(offer.expert)
         return people
-    people = requester_side(request)
-    if request.expert_id is not None:
-        people += expert_agents(request.expert)  # type: ignore[arg-type]
-    return people
+    return _and_expert(requester_side(request), request)
 
 
 def support_request_remind(
@@ -818,17 +827,19 @@ def support_request_remind(
     require(actor, "remind", request)
     at = now or timezone.now()
     with transaction.atomic():
-        locked = SupportRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.status not in OPEN_STATUSES:
-            raise Conflict(_("Cette demande est fermée."))
+        locked = _locked(request, OPEN_STATUSES, _("Cette demande est fermée."))
         people = _remind_people(locked)
         if not people:
             raise ValidationFailed(
                 _("Personne à relancer : orientez d'abord la demande vers un expert.")
             )
-        _event(locked, kind="reminded", actor=actor, note=_("Relance du secrétariat"), now=at)
-        audit_record(
-            actor=actor, action="support.remind", obj=locked, organisation=locked.organisation
+        _record(
+            locked,
+            kind="reminded",
+            action="support.remind",
+            actor=actor,
+            now=at,
+            note=_("Relance du secrétariat"),
         )
         return notify(
             recipients=people,
@@ -866,12 +877,8 @@ def send_overdue_reminders(*, now: datetime | None = None) -> int:
                 else:
                     title = _("Demande sans nouvelles depuis %(days)s jours : %(subject)s")
                     days = stale_days()
-                SupportEvent.objects.create(
-                    request=request,
-                    at=at,
-                    kind="overdue",
-                    status=request.status,
-                    note=str(ReminderKind(kind).label),
+                _event(
+                    request, kind="overdue", actor=None, note=str(ReminderKind(kind).label), now=at
                 )
                 notify(
                     recipients=staff + _remind_people(request),
