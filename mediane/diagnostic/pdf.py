@@ -8,6 +8,7 @@ import io
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing, Line, Polygon, PolyLine, String
 from reportlab.lib import colors
@@ -31,7 +32,8 @@ def _p(text: str, style: Any) -> Paragraph:
 
 
 def _num(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+    """Two decimals with the active language's separator (3,25 in French, 3.25 in English)."""
+    return "—" if value is None else number_format(value, 2)
 
 
 def radar_drawing(radar: charts.Radar, *, scale: float = 0.62) -> Drawing:
