@@ -73,6 +73,45 @@ def _choice(value: str, choices: type, field: str, label: str) -> str:
     return value
 
 
+def _number(
+    model: type[Axis] | type[Action],
+    plan: Plan,
+    value: Any,
+    *,
+    instance: Axis | Action | None,
+    maximum: int,
+    missing: str,
+    out_of_range: str,
+    taken: str,
+) -> int:
+    """The number of an axis or an action: a whole number from 1 to `maximum` that no other
+    `model` of the plan has (`instance`, being edited, excepted)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise _fail("number", missing) from None
+    if not 1 <= number <= maximum:
+        raise _fail("number", out_of_range)
+    clash = model.objects.filter(plan=plan, number=number)  # type: ignore[attr-defined]
+    if instance is not None:
+        clash = clash.exclude(pk=instance.pk)
+    if clash.exists():
+        raise _fail("number", taken % {"n": number})
+    return number
+
+
+def _next_number(model: type[Axis] | type[Action], plan: Plan) -> int:
+    """The number after the plan's highest axis or action number (1 for the first)."""
+    highest = model.objects.filter(plan=plan).aggregate(m=Max("number"))["m"]  # type: ignore[attr-defined]
+    return (highest or 0) + 1
+
+
+def _reject_unknown(fields: Iterable[str], known: Iterable[str]) -> None:
+    unknown = set(fields) - set(known)
+    if unknown:
+        raise ValidationFailed(_("Champ inconnu : %(f)s.") % {"f": ", ".join(sorted(unknown))})
+
+
 def _actor(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -199,9 +238,7 @@ def plan_update(*, actor: Any, plan: Plan, **fields: Any) -> Plan:
             "currency",
         )
     }
-    unknown = set(fields) - set(current)
-    if unknown:
-        raise ValidationFailed(_("Champ inconnu : %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    _reject_unknown(fields, current)
     values = _clean_plan({**current, **fields})
     changes = {k: str(v) for k, v in values.items() if current[k] != v}
     for name, value in values.items():
@@ -221,19 +258,17 @@ def plan_update(*, actor: Any, plan: Plan, **fields: Any) -> Plan:
 
 
 def _clean_axis(plan: Plan, values: dict[str, Any], *, axis: Axis | None = None) -> dict[str, Any]:
-    try:
-        number = int(values.get("number"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise _fail("number", _("Indiquez le numéro de l'axe.")) from None
-    if not 1 <= number <= 999:
-        raise _fail("number", _("Numéro d'axe entre 1 et 999."))
-    clash = Axis.objects.filter(plan=plan, number=number)
-    if axis is not None:
-        clash = clash.exclude(pk=axis.pk)
-    if clash.exists():
-        raise _fail("number", _("Le plan a déjà un axe n° %(n)d.") % {"n": number})
     return {
-        "number": number,
+        "number": _number(
+            Axis,
+            plan,
+            values.get("number"),
+            instance=axis,
+            maximum=999,
+            missing=_("Indiquez le numéro de l'axe."),
+            out_of_range=_("Numéro d'axe entre 1 et 999."),
+            taken=_("Le plan a déjà un axe n° %(n)d."),
+        ),
         "title": _text(values.get("title"), "title", _("l'intitulé"), 200, required=True),
         "description": _text(
             values.get("description"), "description", _("la description"), 5000, required=False
@@ -255,7 +290,7 @@ def axis_create(
 ) -> Axis:
     require(actor, "change", plan)
     if number is None:
-        number = (Axis.objects.filter(plan=plan).aggregate(m=Max("number"))["m"] or 0) + 1
+        number = _next_number(Axis, plan)
     values = _clean_axis(
         plan, {"number": number, "title": title, "description": description, "weight": weight}
     )
@@ -327,7 +362,7 @@ def _date(value: Any, field: str, label: str) -> datetime.date | None:
 
 
 def next_action_number(plan: Plan) -> int:
-    return (Action.objects.filter(plan=plan).aggregate(m=Max("number"))["m"] or 0) + 1
+    return _next_number(Action, plan)
 
 
 def clean_action(
@@ -337,20 +372,18 @@ def clean_action(
     axis = values.get("axis")
     if not isinstance(axis, Axis) or axis.plan_id != plan.pk:
         raise _fail("axis", _("Choisissez un axe du plan."))
-    try:
-        number = int(values.get("number"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise _fail("number", _("Indiquez le numéro de l'action.")) from None
-    if not 1 <= number <= 99999:
-        raise _fail("number", _("Numéro d'action entre 1 et 99 999."))
-    clash = Action.objects.filter(plan=plan, number=number)
-    if action is not None:
-        clash = clash.exclude(pk=action.pk)
-    if clash.exists():
-        raise _fail("number", _("Le plan a déjà une action n° %(n)d.") % {"n": number})
     out: dict[str, Any] = {
         "axis": axis,
-        "number": number,
+        "number": _number(
+            Action,
+            plan,
+            values.get("number"),
+            instance=action,
+            maximum=99999,
+            missing=_("Indiquez le numéro de l'action."),
+            out_of_range=_("Numéro d'action entre 1 et 99 999."),
+            taken=_("Le plan a déjà une action n° %(n)d."),
+        ),
         "title": _text(values.get("title"), "title", _("l'intitulé"), 300, required=True),
         "description": _text(
             values.get("description"), "description", _("la description"), 20000, required=False
@@ -438,13 +471,23 @@ def _notify_pilots(
     )
 
 
+def _notify_assigned(*, actor: Any, plan: Plan, action: Action, pilots: Iterable[Any]) -> None:
+    """Tell `pilots` they pilot `action` of `plan`."""
+    _notify_pilots(
+        actor=actor,
+        action=action,
+        recipients=pilots,
+        verb="plan.action_assigned",
+        title=_("Vous pilotez l'action %(n)d « %(t)s » du plan %(p)s.")
+        % {"n": action.number, "t": action.title, "p": plan.title},
+    )
+
+
 @transaction.atomic
 def action_create(*, actor: Any, plan: Plan, is_example: bool = False, **fields: Any) -> Action:
     """Create an action; `number` defaults to the next free one. Notifies its pilots."""
     require(actor, "change", plan)
-    unknown = set(fields) - set(ACTION_FIELDS) - set(ACTION_RELATIONS)
-    if unknown:
-        raise ValidationFailed(_("Champ inconnu : %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    _reject_unknown(fields, ACTION_FIELDS + ACTION_RELATIONS)
     if fields.get("number") in (None, ""):
         fields["number"] = next_action_number(plan)
     values = clean_action(plan, fields)
@@ -460,14 +503,7 @@ def action_create(*, actor: Any, plan: Plan, is_example: bool = False, **fields:
         changes={"number": action.number, "title": action.title, **changes},
     )
     if pilots:
-        _notify_pilots(
-            actor=actor,
-            action=action,
-            recipients=pilots,
-            verb="plan.action_assigned",
-            title=_("Vous pilotez l'action %(n)d « %(t)s » du plan %(p)s.")
-            % {"n": action.number, "t": action.title, "p": plan.title},
-        )
+        _notify_assigned(actor=actor, plan=plan, action=action, pilots=pilots)
     return action
 
 
@@ -476,9 +512,7 @@ def action_update(*, actor: Any, action: Action, **fields: Any) -> Action:
     """Edit an action. New pilots are told they were assigned; all pilots hear of a new status."""
     plan = action.plan
     require(actor, "change", plan)
-    unknown = set(fields) - set(ACTION_FIELDS) - set(ACTION_RELATIONS)
-    if unknown:
-        raise ValidationFailed(_("Champ inconnu : %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    _reject_unknown(fields, ACTION_FIELDS + ACTION_RELATIONS)
     action = Action.objects.select_for_update().get(pk=action.pk)
     current = {name: getattr(action, name) for name in ACTION_FIELDS}
     values = clean_action(plan, {**current, **fields}, action=action)
@@ -503,14 +537,7 @@ def action_update(*, actor: Any, action: Action, **fields: Any) -> Action:
         changes=changes,
     )
     if new_pilots:
-        _notify_pilots(
-            actor=actor,
-            action=action,
-            recipients=new_pilots,
-            verb="plan.action_assigned",
-            title=_("Vous pilotez l'action %(n)d « %(t)s » du plan %(p)s.")
-            % {"n": action.number, "t": action.title, "p": plan.title},
-        )
+        _notify_assigned(actor=actor, plan=plan, action=action, pilots=new_pilots)
     if action.status != old_status:
         new_ids = {p.pk for p in new_pilots}
         others = [p for p in action.pilots.all() if p.pk not in new_ids]

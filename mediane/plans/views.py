@@ -7,6 +7,7 @@ NotFound (404); refused actions PermissionDenied (403). Service errors become Fr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -47,6 +48,28 @@ def _form_errors(form: Any, error: MedianeError) -> None:
                 placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+def _submit(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    success: str | Callable[[Any], str],
+    *,
+    then: Any = None,
+) -> HttpResponse | None:
+    """Save a valid bound form through its service: on success, flash `success` (or what it makes
+    of the saved object) and redirect to `then`, else to the saved object. None when the form is
+    to be shown again: unbound, invalid, or refused by the service (its errors put on the form)."""
+    if not form.is_valid():
+        return None
+    try:
+        saved = save(form.cleaned_data)
+    except MedianeError as error:
+        _form_errors(form, error)
+        return None
+    messages.success(request, success(saved) if callable(success) else success)
+    return redirect(then if then is not None else saved)
 
 
 def _choices(form: Any, name: str, choices: list[tuple[str, str]]) -> None:
@@ -100,26 +123,24 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     )
     _choices(form, "organisation", [(o.slug, o.name) for o in cities])
     form.fields["organisation"].required = True
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        org = next(o for o in cities if o.slug == data["organisation"])
-        try:
-            plan = services.plan_create(
-                actor=request.user,
-                organisation=org,
-                title=data["title"],
-                start_year=data["start_year"],
-                end_year=data["end_year"],
-                description=data["description"],
-                status=data["status"],
-                visibility=data["visibility"],
-                currency=data["currency"],
-            )
-        except MedianeError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Le plan est créé : ajoutez ses axes et ses actions."))
-            return redirect(plan)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.plan_create(
+            actor=request.user,
+            organisation=next(o for o in cities if o.slug == data["organisation"]),
+            title=data["title"],
+            start_year=data["start_year"],
+            end_year=data["end_year"],
+            description=data["description"],
+            status=data["status"],
+            visibility=data["visibility"],
+            currency=data["currency"],
+        ),
+        _("Le plan est créé : ajoutez ses axes et ses actions."),
+    )
+    if done:
+        return done
     return render(request, "plans/plan_form.html", {"form": form, "plan": None})
 
 
@@ -131,16 +152,17 @@ def plan_edit(request: HttpRequest, slug: str) -> HttpResponse:
     fields = ("title", "start_year", "end_year", "description", "status", "visibility", "currency")
     form = PlanForm(request.POST or None, initial={f: getattr(plan, f) for f in fields})
     del form.fields["organisation"]
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.plan_update(
-                actor=request.user, plan=plan, **{f: form.cleaned_data[f] for f in fields}
-            )
-        except MedianeError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Le plan est enregistré."))
-            return redirect(plan)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.plan_update(
+            actor=request.user, plan=plan, **{f: data[f] for f in fields}
+        ),
+        _("Le plan est enregistré."),
+        then=plan,
+    )
+    if done:
+        return done
     return render(request, "plans/plan_form.html", {"form": form, "plan": plan})
 
 
@@ -213,14 +235,15 @@ def axis_create(request: HttpRequest, slug: str) -> HttpResponse:
     plan = selectors.plan_get_for(request.user, slug)
     require(request.user, "change", plan)
     form = AxisForm(request.POST or None, initial={"number": plan.axes.count() + 1})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.axis_create(actor=request.user, plan=plan, **form.cleaned_data)
-        except MedianeError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("L'axe est ajouté."))
-            return redirect(plan)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.axis_create(actor=request.user, plan=plan, **data),
+        _("L'axe est ajouté."),
+        then=plan,
+    )
+    if done:
+        return done
     return render(request, "plans/axis_form.html", {"form": form, "plan": plan, "axis": None})
 
 
@@ -241,14 +264,15 @@ def axis_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "weight": axis.weight if axis.weight is not None else "",
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.axis_update(actor=request.user, axis=axis, **form.cleaned_data)
-        except MedianeError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("L'axe est enregistré."))
-            return redirect(plan)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.axis_update(actor=request.user, axis=axis, **data),
+        _("L'axe est enregistré."),
+        then=plan,
+    )
+    if done:
+        return done
     return render(request, "plans/axis_form.html", {"form": form, "plan": plan, "axis": axis})
 
 
@@ -333,16 +357,16 @@ def action_create(request: HttpRequest, slug: str) -> HttpResponse:
         "progress": 0,
     }
     form = _action_form(request, plan, initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action = services.action_create(
-                actor=request.user, plan=plan, **_action_values(plan, form.cleaned_data)
-            )
-        except MedianeError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("L'action n° %(n)d est ajoutée.") % {"n": action.number})
-            return redirect(action)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.action_create(
+            actor=request.user, plan=plan, **_action_values(plan, data)
+        ),
+        lambda action: _("L'action n° %(n)d est ajoutée.") % {"n": action.number},
+    )
+    if done:
+        return done
     return render(request, "plans/action_form.html", {"form": form, "plan": plan, "action": None})
 
 
@@ -374,16 +398,16 @@ def action_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         "question_codes": ", ".join(q.code for q in action.questions.all()),
     }
     form = _action_form(request, plan, initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            action = services.action_update(
-                actor=request.user, action=action, **_action_values(plan, form.cleaned_data)
-            )
-        except MedianeError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("L'action est enregistrée."))
-            return redirect(action)
+    done = _submit(
+        request,
+        form,
+        lambda data: services.action_update(
+            actor=request.user, action=action, **_action_values(plan, data)
+        ),
+        _("L'action est enregistrée."),
+    )
+    if done:
+        return done
     return render(request, "plans/action_form.html", {"form": form, "plan": plan, "action": action})
 
 
@@ -420,21 +444,38 @@ def _change_action(request: HttpRequest, slug: str, number: int) -> tuple[Plan, 
     return plan, selectors.action_get_for(request.user, plan, number)
 
 
+def _action_form_post(
+    request: HttpRequest,
+    plan: Plan,
+    action: Action,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    success: str,
+    **forms: Any,
+) -> HttpResponse:
+    """A form of the action page: saved, back to the action; else the page again (400) with
+    the form and its errors (`forms`: how `_action_context` names it)."""
+    done = _submit(request, form, save, success, then=action)
+    if done:
+        return done
+    context = _action_context(request, plan, action, **forms)
+    return render(request, "plans/action_detail.html", context, status=400)
+
+
 @login_required
 @require_POST
 def funding_add(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     plan, action = _change_action(request, slug, number)
     form = FundingForm(request.POST)
-    if form.is_valid():
-        try:
-            services.funding_add(actor=request.user, action=action, **form.cleaned_data)
-        except MedianeError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Le financement est ajouté."))
-            return redirect(action)
-    context = _action_context(request, plan, action, funding_form=form)
-    return render(request, "plans/action_detail.html", context, status=400)
+    return _action_form_post(
+        request,
+        plan,
+        action,
+        form,
+        lambda data: services.funding_add(actor=request.user, action=action, **data),
+        _("Le financement est ajouté."),
+        funding_form=form,
+    )
 
 
 @login_required
@@ -442,16 +483,15 @@ def funding_add(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 def indicator_add(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     plan, action = _change_action(request, slug, number)
     form = IndicatorForm(request.POST)
-    if form.is_valid():
-        try:
-            services.indicator_create(actor=request.user, action=action, **form.cleaned_data)
-        except MedianeError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("L'indicateur est ajouté."))
-            return redirect(action)
-    context = _action_context(request, plan, action, indicator_form=form)
-    return render(request, "plans/action_detail.html", context, status=400)
+    return _action_form_post(
+        request,
+        plan,
+        action,
+        form,
+        lambda data: services.indicator_create(actor=request.user, action=action, **data),
+        _("L'indicateur est ajouté."),
+        indicator_form=form,
+    )
 
 
 @login_required
@@ -462,18 +502,16 @@ def indicator_value_add(request: HttpRequest, slug: str, number: int, pk: int) -
     if indicator is None:
         raise Http404(_("Indicateur introuvable."))
     form = IndicatorValueForm(request.POST, prefix=f"ind{pk}")
-    if form.is_valid():
-        try:
-            services.indicator_value_set(
-                actor=request.user, indicator=indicator, **form.cleaned_data
-            )
-        except MedianeError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("La valeur est enregistrée."))
-            return redirect(action)
-    context = _action_context(request, plan, action, value_form=form, value_form_for=pk)
-    return render(request, "plans/action_detail.html", context, status=400)
+    return _action_form_post(
+        request,
+        plan,
+        action,
+        form,
+        lambda data: services.indicator_value_set(actor=request.user, indicator=indicator, **data),
+        _("La valeur est enregistrée."),
+        value_form=form,
+        value_form_for=pk,
+    )
 
 
 # --- Export and import ------------------------------------------------------------------------
