@@ -14,9 +14,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mediane.core.models import TimeStampedModel
+
+
+def in_language(french: str, english: str) -> str:
+    """The English text when English is active and the text exists, else the French one."""
+    return english if english and (get_language() or "fr").startswith("en") else french
 
 
 class QuestionnaireVersion(TimeStampedModel):
@@ -80,6 +86,18 @@ class Dimension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}. {self.name_fr}"
+
+    @property
+    def name(self) -> str:
+        return in_language(self.name_fr, self.name_en)
+
+    @property
+    def short(self) -> str:
+        return in_language(self.short_fr, self.short_en)
+
+    @property
+    def suggested_action(self) -> str:
+        return in_language(self.suggested_action_fr, self.suggested_action_en)
 
 
 class QuestionKind(models.TextChoices):
@@ -147,6 +165,14 @@ class Question(models.Model):
     @property
     def is_scored(self) -> bool:
         return self.kind != QuestionKind.PERSONALISATION
+
+    @property
+    def text(self) -> str:
+        return in_language(self.text_fr, self.text_en)
+
+    @property
+    def indicator_label(self) -> str:
+        return in_language(self.indicator_label_fr, self.indicator_label_en)
 
 
 class DiagnosticStatus(models.TextChoices):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing, Line, Polygon, PolyLine, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -143,9 +143,11 @@ def render_report(context: dict[str, Any], *, user: Any = None) -> bytes:
             return _("moins de %(count)d villes") % {"count": context["min_peers"]}
         return f"{_num(s.median)} ({_num(s.q1)}–{_num(s.q3)})"
 
-    data = [header] + [
+    # Header cells wrap inside their column (plain strings would run past the page's margin).
+    head_style = ParagraphStyle("head", parent=body, fontName="Helvetica-Bold", fontSize=8)
+    data = [[Paragraph(escape(pdf_text(str(h))), head_style) for h in header]] + [
         [
-            Paragraph(escape(pdf_text(f"{r['dimension'].code}. {r['dimension'].name_fr}")), body),
+            Paragraph(escape(pdf_text(f"{r['dimension'].code}. {r['dimension'].name}")), body),
             _num(r["score"]) if r["score"] is not None else _("sans objet"),
             _num(r["previous"]),
             spread(r["band"]),
@@ -183,13 +185,13 @@ def render_report(context: dict[str, Any], *, user: Any = None) -> bytes:
     for rec in context["recommendations"]:
         story.append(
             _p(
-                f"{rec.dimension.code}. {rec.dimension.name_fr} — {_num(rec.score)} / 5",
+                f"{rec.dimension.code}. {rec.dimension.name} — {_num(rec.score)} / 5",
                 styles["Heading3"],
             )
         )
         story.append(
             _p(
-                _("Action suggérée : %(action)s") % {"action": rec.dimension.suggested_action_fr},
+                _("Action suggérée : %(action)s") % {"action": rec.dimension.suggested_action},
                 body,
             )
         )

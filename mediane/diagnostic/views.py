@@ -266,7 +266,7 @@ def results_context(user: Any, diagnostic: Diagnostic) -> dict[str, Any]:
                 "network": network.dimensions.get(dim.code),
             }
         )
-    labels = {d.code: d.short_fr for d in dimensions}
+    labels = {d.code: d.short for d in dimensions}
     series = [
         ("radar-city", f"{diagnostic.organisation.name} {diagnostic.year}", result.dimensions)
     ]
@@ -336,11 +336,11 @@ def plan_action_add(request: HttpRequest, pk: int) -> HttpResponse:
         action = action_add_suggested(
             actor=request.user,
             plan=plan,
-            title=dimension.suggested_action_fr,
+            title=dimension.suggested_action,
             description=_(
                 "Action suggérée par le diagnostic %(year)d (dimension %(code)s, %(name)s)."
             )
-            % {"year": diagnostic.year, "code": dimension.code, "name": dimension.name_fr},
+            % {"year": diagnostic.year, "code": dimension.code, "name": dimension.name},
             source_question=request.POST.get("question", "")[:8],
         )
     except PermissionDenied:

@@ -157,3 +157,15 @@ def test_add_the_suggested_action_to_the_city_plan_in_one_click(client):
     assert action.title.startswith("Faire adopter une stratégie numérique")
     assert list(action.questions.values_list("code", flat=True)) == ["1.4"]
     assert "ajoutée au plan" in response.content.decode()
+
+
+def test_questionnaire_texts_follow_the_language(client):
+    """The questionnaire ships in both languages: English pages show its English texts."""
+    french = client.get("/diagnostic/questionnaire/").content.decode()
+    assert "Stratégie, pilotage politique et gouvernance" in french
+    assert "Aucune stratégie écrite ; des projets décidés au cas par cas." in french
+    client.cookies["django_language"] = "en"
+    english = client.get("/diagnostic/questionnaire/").content.decode()
+    assert "Strategy, leadership and governance" in english
+    assert "No written strategy; projects decided case by case." in english
+    assert "Stratégie, pilotage politique et gouvernance" not in english
