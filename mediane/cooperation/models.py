@@ -13,23 +13,10 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from mediane.core.models import TimeStampedModel
+from mediane.core.models import Currency, TimeStampedModel, url_or_empty
 from mediane.market.models import private_storage
-
-
-def _url(name: str, **kwargs: object) -> str:
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
-
-
-class Currency(models.TextChoices):
-    EUR = "EUR", _("euro (EUR)")
-    CAD = "CAD", _("dollar canadien (CAD)")
 
 
 class ProjectStatus(models.TextChoices):
@@ -124,10 +111,10 @@ class Project(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return _url("cooperation:project", slug=self.slug)
+        return url_or_empty("cooperation:project", slug=self.slug)
 
     def get_workspace_url(self) -> str:
-        return _url("cooperation:workspace", slug=self.slug)
+        return url_or_empty("cooperation:workspace", slug=self.slug)
 
     @property
     def is_draft(self) -> bool:

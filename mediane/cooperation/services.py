@@ -40,7 +40,7 @@ from mediane.cooperation.models import (
 )
 from mediane.cooperation.rules import forget_partners, partner_ids
 from mediane.core.errors import Conflict, NotFound, ValidationFailed
-from mediane.core.models import choice_label
+from mediane.core.models import choice_label, url_or_empty
 from mediane.core.permissions import can, has_role, is_secretariat, require
 from mediane.core.services import audit_record
 from mediane.directory.models import Organisation
@@ -83,6 +83,21 @@ def _actor(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+def _field_error(field: str, message: str, *, code: str | None = None) -> ValidationFailed:
+    """`message` about one field of the input (shown next to it on the forms)."""
+    return ValidationFailed(message, code=code, field_errors={field: [message]})
+
+
+def _check_currency(currency: str) -> None:
+    if currency not in Currency.values:
+        raise _field_error("currency", _("Devise inconnue : EUR ou CAD."))
+
+
+def _check_visibility(visibility: str) -> None:
+    if visibility not in ProjectVisibility.values:
+        raise _field_error("visibility", _("Visibilité inconnue."))
+
+
 def _slug(title: str, exclude_pk: int | None = None) -> str:
     base = (slugify(title)[:200] or "projet").strip("-") or "projet"
     if base in RESERVED_SLUGS:
@@ -111,16 +126,9 @@ def clean_multiline(value: object) -> str:
 def _required_text(
     value: str, field: str, label: str, max_length: int, *, multiline: bool = False
 ) -> str:
-    text = (clean_multiline(value) if multiline else clean_text(value or "")).strip()
+    text = _optional_text(value, field, label, max_length, multiline=multiline)
     if not text:
-        message = _("Indiquez %(label)s.") % {"label": label}
-        raise ValidationFailed(message, field_errors={field: [message]})
-    if len(text) > max_length:
-        message = _("%(label)s : %(max)s caractères au maximum.") % {
-            "label": label.capitalize(),
-            "max": max_length,
-        }
-        raise ValidationFailed(message, field_errors={field: [message]})
+        raise _field_error(field, _("Indiquez %(label)s.") % {"label": label})
     return text
 
 
@@ -133,8 +141,20 @@ def _optional_text(
             "label": label.capitalize(),
             "max": max_length,
         }
-        raise ValidationFailed(message, field_errors={field: [message]})
+        raise _field_error(field, message)
     return text
+
+
+def _content(title: str, summary: str, goals: str, description: str) -> dict[str, Any]:
+    """The texts of a project, cleaned and checked."""
+    return {
+        "title": _required_text(title, "title", _("le titre"), 200),
+        "summary": _optional_text(summary, "summary", _("le résumé"), 300),
+        "goals": _optional_text(goals, "goals", _("les objectifs"), multiline=True),
+        "description": _optional_text(
+            description, "description", _("la description"), multiline=True
+        ),
+    }
 
 
 def _check_lead(actor: Any, organisation: Organisation) -> None:
@@ -166,23 +186,9 @@ def project_create(
     """Create a draft project led by `lead` (the actor edits `lead`, or is the secretariat)."""
     require(actor, "create", Project)
     _check_lead(actor, lead)
-    values = {
-        "title": _required_text(title, "title", _("le titre"), 200),
-        "summary": _optional_text(summary, "summary", _("le résumé"), 300),
-        "goals": _optional_text(goals, "goals", _("les objectifs"), multiline=True),
-        "description": _optional_text(
-            description, "description", _("la description"), multiline=True
-        ),
-    }
-    if visibility not in ("public", "network"):
-        raise ValidationFailed(
-            _("Visibilité inconnue."), field_errors={"visibility": [_("Visibilité inconnue.")]}
-        )
-    if currency not in ("EUR", "CAD"):
-        raise ValidationFailed(
-            _("Devise inconnue : EUR ou CAD."),
-            field_errors={"currency": [_("Devise inconnue : EUR ou CAD.")]},
-        )
+    values = _content(title, summary, goals, description)
+    _check_visibility(visibility)
+    _check_currency(currency)
     project = Project(
         **values,
         slug=_slug(values["title"]),
@@ -317,19 +323,9 @@ def project_update(
     require(actor, "change", project)
     if _lock(project).status in CLOSED_STATUSES:
         raise Conflict(_("Ce projet est clos : il n'est plus modifiable."), code="locked")
-    values: dict[str, Any] = {
-        "title": _required_text(title, "title", _("le titre"), 200),
-        "summary": _optional_text(summary, "summary", _("le résumé"), 300),
-        "goals": _optional_text(goals, "goals", _("les objectifs"), multiline=True),
-        "description": _optional_text(
-            description, "description", _("la description"), multiline=True
-        ),
-    }
+    values = _content(title, summary, goals, description)
     if visibility is not None:
-        if visibility not in ProjectVisibility.values:
-            raise ValidationFailed(
-                _("Visibilité inconnue."), field_errors={"visibility": [_("Visibilité inconnue.")]}
-            )
+        _check_visibility(visibility)
         values["visibility"] = visibility
     changes = {k: v for k, v in values.items() if getattr(project, k) != v}
     for name, value in values.items():
@@ -493,10 +489,6 @@ def partner_remove(*, actor: Any, project: Project, organisation: Organisation) 
 # --- Phases and milestones --------------------------------------------------------------------
 
 
-def _date_error(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(message, field_errors={field: [message]})
-
-
 @transaction.atomic
 def phase_add(
     *,
@@ -511,7 +503,7 @@ def phase_add(
     _check_open(project)
     title = _required_text(title, "title", _("l'intitulé de la phase"), 200)
     if starts_on and ends_on and starts_on > ends_on:
-        raise _date_error("ends_on", _("La fin de la phase doit suivre son début."))
+        raise _field_error("ends_on", _("La fin de la phase doit suivre son début."))
     position = (project.phases.aggregate(m=Max("position"))["m"] or 0) + 1  # type: ignore[attr-defined]
     phase = Phase.objects.create(
         project=project,
@@ -546,7 +538,7 @@ def milestone_add(*, actor: Any, phase: Phase, title: str, due_on: date | None) 
     _check_open(phase.project)
     title = _required_text(title, "title", _("l'intitulé du jalon"), 200)
     if due_on is None:
-        raise _date_error("due_on", _("Indiquez la date du jalon."))
+        raise _field_error("due_on", _("Indiquez la date du jalon."))
     milestone = Milestone.objects.create(phase=phase, title=title, due_on=due_on)
     audit_record(
         actor=actor,
@@ -595,39 +587,34 @@ def _decimal(value: Any, field: str, label: str, *, positive: bool = False) -> D
     try:
         number = Decimal(str(value).replace(" ", "").replace("\u202f", "").replace(",", "."))
     except (InvalidOperation, ValueError):
-        message = _("%(label)s : nombre attendu.") % {"label": label}
-        raise ValidationFailed(message, field_errors={field: [message]}) from None
+        raise _field_error(field, _("%(label)s : nombre attendu.") % {"label": label}) from None
     if not number.is_finite() or number < 0 or (positive and number == 0):
         message = (
             _("%(label)s : nombre strictement positif attendu.")
             if positive
             else _("%(label)s : nombre positif attendu.")
         ) % {"label": label}
-        raise ValidationFailed(message, field_errors={field: [message]})
+        raise _field_error(field, message)
     if abs(number) >= Decimal("1e12"):
-        message = _("%(label)s : nombre trop grand.") % {"label": label}
-        raise ValidationFailed(message, field_errors={field: [message]})
+        raise _field_error(field, _("%(label)s : nombre trop grand.") % {"label": label})
     return number
 
 
 def _clean_share(project: Project, share: ShareInput, partner_ids: set[int]) -> dict[str, Any]:
     if share.organisation.pk not in partner_ids:
-        message = _("%(name)s n'est pas partenaire du projet.") % {"name": share.organisation.name}
-        raise ValidationFailed(message, field_errors={"organisation": [message]})
-    if share.currency not in Currency.values:
-        message = _("Devise inconnue : EUR ou CAD.")
-        raise ValidationFailed(message, field_errors={"currency": [message]})
+        raise _field_error(
+            "organisation",
+            _("%(name)s n'est pas partenaire du projet.") % {"name": share.organisation.name},
+        )
+    _check_currency(share.currency)
     amount = _decimal(share.amount, "amount", _("Montant")).quantize(CENT)
     rate = _decimal(share.rate, "rate", _("Taux"), positive=True).quantize(Decimal("0.000001"))
     if rate >= 1000 or rate == 0:
-        message = _("Taux : entre 0,000001 et 999,999999.")
-        raise ValidationFailed(message, field_errors={"rate": [message]})
+        raise _field_error("rate", _("Taux : entre 0,000001 et 999,999999."))
     if share.currency == project.currency and rate != 1:
-        message = _("Une part dans la devise du projet se convertit au taux 1.")
-        raise ValidationFailed(message, field_errors={"rate": [message]})
+        raise _field_error("rate", _("Une part dans la devise du projet se convertit au taux 1."))
     if share.currency != project.currency and share.rate_date is None:
-        message = _("Indiquez la date du taux de change utilisé.")
-        raise ValidationFailed(message, field_errors={"rate_date": [message]})
+        raise _field_error("rate_date", _("Indiquez la date du taux de change utilisé."))
     return {
         "amount": amount,
         "currency": share.currency,
@@ -654,17 +641,14 @@ def budget_set(
     total (to the cent, per share for rounding)."""
     require(actor, "change", project)
     _check_open(project)
-    if currency not in Currency.values:
-        message = _("Devise inconnue : EUR ou CAD.")
-        raise ValidationFailed(message, field_errors={"currency": [message]})
+    _check_currency(currency)
     project.currency = currency
     amount = _decimal(total, "budget_total", _("Budget total")).quantize(CENT)
     ids = partner_ids(project)
     cleaned: dict[int, dict[str, Any]] = {}
     for share in shares:
         if share.organisation.pk in cleaned:
-            message = _("Une seule part par partenaire.")
-            raise ValidationFailed(message, field_errors={"organisation": [message]})
+            raise _field_error("organisation", _("Une seule part par partenaire."))
         cleaned[share.organisation.pk] = _clean_share(project, share, ids)
     converted = _sum_converted(cleaned.values())
     if abs(converted - amount) > Decimal("0.01") * max(1, len(cleaned)):
@@ -672,9 +656,7 @@ def budget_set(
             "Les parts converties font %(sum)s %(currency)s pour un budget de %(total)s "
             "%(currency)s : elles doivent faire le total (écart : %(gap)s)."
         ) % {"sum": converted, "total": amount, "currency": currency, "gap": amount - converted}
-        raise ValidationFailed(
-            message, code="budget_unbalanced", field_errors={"shares": [message]}
-        )
+        raise _field_error("shares", message, code="budget_unbalanced")
     project.budget_total = amount
     project.save(update_fields=["currency", "budget_total", "updated_at"])
     BudgetShare.objects.filter(project=project).delete()
@@ -702,15 +684,13 @@ def budget_total_set(
     """Set the total alone (the shares stay; the page shows the gap left to share out)."""
     require(actor, "change", project)
     _check_open(project)
-    if currency not in Currency.values:
-        message = _("Devise inconnue : EUR ou CAD.")
-        raise ValidationFailed(message, field_errors={"currency": [message]})
+    _check_currency(currency)
     if currency != project.currency and project.budget_shares.exists():  # type: ignore[attr-defined]
         message = _(
             "Changer la devise du projet change tous les taux : "
             "saisissez le budget complet (total et parts)."
         )
-        raise ValidationFailed(message, field_errors={"currency": [message]})
+        raise _field_error("currency", message)
     amount = _decimal(total, "budget_total", _("Budget total")).quantize(CENT)
     shares = _sum_converted(
         {"amount": s.amount, "rate": s.rate}
@@ -721,7 +701,7 @@ def budget_total_set(
             "Les parts déjà saisies font %(sum)s %(currency)s : "
             "le total ne peut pas être plus petit."
         ) % {"sum": shares, "currency": currency}
-        raise ValidationFailed(message, field_errors={"budget_total": [message]})
+        raise _field_error("budget_total", message)
     project.budget_total = amount
     project.currency = currency
     project.save(update_fields=["currency", "budget_total", "updated_at"])
@@ -740,8 +720,7 @@ def budget_share_set(*, actor: Any, project: Project, share: ShareInput) -> Budg
     require(actor, "change", project)
     _check_open(project)
     if project.budget_total is None:
-        message = _("Indiquez d'abord le budget total du projet.")
-        raise ValidationFailed(message, field_errors={"budget_total": [message]})
+        raise _field_error("budget_total", _("Indiquez d'abord le budget total du projet."))
     values = _clean_share(project, share, partner_ids(project))
     others = [
         {"amount": s.amount, "rate": s.rate}
@@ -753,7 +732,7 @@ def budget_share_set(*, actor: Any, project: Project, share: ShareInput) -> Budg
             "Avec cette part, les parts converties font %(sum)s %(currency)s : "
             "plus que le budget total (%(total)s %(currency)s)."
         ) % {"sum": converted, "total": project.budget_total, "currency": project.currency}
-        raise ValidationFailed(message, code="budget_exceeded", field_errors={"amount": [message]})
+        raise _field_error("amount", message, code="budget_exceeded")
     row, _created = BudgetShare.objects.update_or_create(
         project=project, organisation=share.organisation, defaults=values
     )
@@ -831,7 +810,7 @@ def decision_record(
     require(actor, "decide", project)
     _check_open(project)
     if decided_on is None:
-        raise _date_error("decided_on", _("Indiquez la date de la décision."))
+        raise _field_error("decided_on", _("Indiquez la date de la décision."))
     entry = Decision.objects.create(
         project=project,
         decided_on=decided_on,
@@ -899,8 +878,9 @@ def _check_owner(project: Project, owner: User | None) -> None:
     if owner is None:
         return
     if not partner_members(project).filter(pk=owner.pk).exists():
-        message = _("Le responsable doit être membre d'une organisation partenaire.")
-        raise ValidationFailed(message, field_errors={"owner": [message]})
+        raise _field_error(
+            "owner", _("Le responsable doit être membre d'une organisation partenaire.")
+        )
 
 
 def _notify_owner(task: Task, actor: Any) -> None:
@@ -1069,12 +1049,7 @@ def pooling_propose(
 
 
 def _proposals_url() -> str:
-    from django.urls import NoReverseMatch, reverse
-
-    try:
-        return reverse("cooperation:proposals")
-    except NoReverseMatch:
-        return ""
+    return url_or_empty("cooperation:proposals")
 
 
 def _answer(actor: Any, proposal: PoolingProposal, status: str, now: datetime | None) -> None:
@@ -1086,6 +1061,22 @@ def _answer(actor: Any, proposal: PoolingProposal, status: str, now: datetime | 
     proposal.decided_by = _actor(actor)
     proposal.decided_at = _now(now)
     proposal.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+
+
+def _tell_proposer(
+    actor: Any, proposal: PoolingProposal, verb: str, title: str, *, url: str
+) -> None:
+    """Notify the proposer's editors of the answer; `title` names the answering `city` and the
+    `need`."""
+    _notify(
+        recipients=organisation_editors(proposal.from_organisation_id),  # type: ignore[attr-defined]
+        topic=TOPIC,
+        verb=verb,
+        title=title % {"city": proposal.to_organisation.name, "need": str(proposal.target)},
+        url=url,
+        actor=_actor(actor),
+        target=proposal,
+    )
 
 
 @transaction.atomic
@@ -1110,15 +1101,12 @@ def pooling_accept(
         organisation=proposal.to_organisation,
         changes={"joined": joined.pk if joined is not None else None},
     )
-    _notify(
-        recipients=organisation_editors(proposal.from_organisation_id),  # type: ignore[attr-defined]
-        topic=TOPIC,
-        verb="pooling_accepted",
-        title=_("%(city)s accepte de mutualiser « %(need)s »")
-        % {"city": proposal.to_organisation.name, "need": str(proposal.target)},
+    _tell_proposer(
+        actor,
+        proposal,
+        "pooling_accepted",
+        _("%(city)s accepte de mutualiser « %(need)s »"),
         url=joined.get_workspace_url() if joined is not None else _proposals_url(),
-        actor=_actor(actor),
-        target=proposal,
     )
     return proposal
 
@@ -1134,14 +1122,11 @@ def pooling_decline(
         obj=proposal,
         organisation=proposal.to_organisation,
     )
-    _notify(
-        recipients=organisation_editors(proposal.from_organisation_id),  # type: ignore[attr-defined]
-        topic=TOPIC,
-        verb="pooling_declined",
-        title=_("%(city)s décline la mutualisation de « %(need)s »")
-        % {"city": proposal.to_organisation.name, "need": str(proposal.target)},
+    _tell_proposer(
+        actor,
+        proposal,
+        "pooling_declined",
+        _("%(city)s décline la mutualisation de « %(need)s »"),
         url=_proposals_url(),
-        actor=_actor(actor),
-        target=proposal,
     )
     return proposal

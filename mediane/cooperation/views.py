@@ -7,8 +7,7 @@ NotFound (404); refused actions PermissionDenied (403). Service errors become Fr
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -50,10 +49,12 @@ from mediane.cooperation.models import (
 from mediane.cooperation.rules import partner_ids
 from mediane.cooperation.services import CLOSED_STATUSES, TRANSITIONS, ShareInput
 from mediane.core.errors import MedianeError
+from mediane.core.facets import Facet, country_facet, sector_facet, status_facet
+from mediane.core.files import stored_file_response
 from mediane.core.models import choice_label
 from mediane.core.permissions import can, has_role, is_authenticated, require, user_roles
 from mediane.directory.models import Organisation, Sector
-from mediane.territories.models import Country, Territory
+from mediane.territories.models import Territory
 
 PAGE_SIZE = 20
 TABS = [
@@ -83,75 +84,21 @@ def hub(request: HttpRequest) -> HttpResponse:
     )
 
 
-@dataclass
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclass
-class Facet:
-    name: str
-    label: str
-    options: list[FacetOption]
-
-
 def _facets(
     user: Any, filters: selectors.ProjectFilters
 ) -> tuple[list[Facet], list[tuple[str, str, int, bool]]]:
     visible = Project.objects.filter(selectors.projects_visible_q(user)).values("pk")
-    status_counts = dict(
-        Project.objects.filter(pk__in=visible)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    sectors = (
-        Sector.objects.filter(projects__in=visible)
-        .annotate(n=Count("projects", distinct=True))
-        .order_by("name")
-        .values_list("slug", "name", "n")
-    )
     links = ProjectPartner.objects.filter(project_id__in=visible)
-    countries = dict(
-        links.values_list("organisation__country")
-        .annotate(n=Count("project_id", distinct=True))
-        .order_by()
-    )
     partners = (
         Organisation.objects.filter(project_links__in=links)
         .annotate(n=Count("project_links__project", distinct=True))
         .order_by("name")
         .values_list("slug", "name", "n")
     )
-    country_labels = dict(Country.choices)
     return [
-        Facet(
-            "status",
-            _("État"),
-            [
-                FacetOption(
-                    v, choice_label(ProjectStatus, v), status_counts[v], v in filters.statuses
-                )
-                for v in ProjectStatus.values
-                if v in status_counts
-            ],
-        ),
-        Facet(
-            "sector",
-            _("Secteur"),
-            [FacetOption(s, n, c, s in filters.sectors) for s, n, c in sectors],
-        ),
-        Facet(
-            "country",
-            _("Pays des partenaires"),
-            [
-                FacetOption(c, str(country_labels.get(c, c)), n, c in filters.countries)
-                for c, n in sorted(countries.items())
-            ],
-        ),
+        status_facet(Project, visible, ProjectStatus, filters.statuses),
+        sector_facet("projects", visible, filters.sectors),
+        country_facet(links, "project_id", _("Pays des partenaires"), filters.countries),
     ], [(s, n, c, s == filters.partner) for s, n, c in partners]
 
 
@@ -183,6 +130,19 @@ def _objects(model: Any, slugs: list[str]) -> list[Any]:
     return list(model.objects.filter(slug__in=slugs))
 
 
+def _project_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The project form's cleaned data as the fields of `project_create` / `project_update`."""
+    return {
+        "title": data["title"],
+        "summary": data["summary"],
+        "goals": data["goals"],
+        "description": data["description"],
+        "sectors": _objects(Sector, data["sectors"]),
+        "territories": _objects(Territory, data["territories"]),
+        "visibility": data["visibility"],
+    }
+
+
 def _form_errors(form: Any, error: MedianeError) -> None:
     placed = False
     for field, texts in error.field_errors.items():
@@ -209,15 +169,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("create")
         try:
             project = services.project_create(
-                actor=request.user,
-                lead=lead,
-                title=data["title"],
-                summary=data["summary"],
-                goals=data["goals"],
-                description=data["description"],
-                sectors=_objects(Sector, data["sectors"]),
-                territories=_objects(Territory, data["territories"]),
-                visibility=data["visibility"],
+                actor=request.user, lead=lead, **_project_fields(data)
             )
         except MedianeError as error:
             _form_errors(form, error)
@@ -246,18 +198,9 @@ def project_edit(request: HttpRequest, slug: str) -> HttpResponse:
     }
     form = ProjectForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             services.project_update(
-                actor=request.user,
-                project=project,
-                title=data["title"],
-                summary=data["summary"],
-                goals=data["goals"],
-                description=data["description"],
-                sectors=_objects(Sector, data["sectors"]),
-                territories=_objects(Territory, data["territories"]),
-                visibility=data["visibility"],
+                actor=request.user, project=project, **_project_fields(form.cleaned_data)
             )
         except MedianeError as error:
             _form_errors(form, error)
@@ -297,11 +240,7 @@ def project_detail(request: HttpRequest, slug: str) -> HttpResponse:
             candidates=selectors.candidate_partners(request.user, project)
         )
     # Editors of another organisation may propose to pool their need with this project.
-    own = [
-        o
-        for o in Organisation.objects.filter(pk__in=list(user_roles(request.user))).order_by("name")
-        if has_role(request.user, o.pk, "editor") and o.pk not in partner_ids(project)
-    ]
+    own = [o for o in _editable_organisations(request.user) if o.pk not in partner_ids(project)]
     if own and project.status not in CLOSED_STATUSES and project.lead is not None:
         context["pool_from"] = own
     return render(request, "cooperation/project_detail.html", context)
@@ -369,9 +308,7 @@ def partner_add(request: HttpRequest, slug: str) -> HttpResponse:
 def partner_remove(request: HttpRequest, slug: str, organisation_id: int) -> HttpResponse:
     project = selectors.project_get_for(request.user, slug=slug)
     require(request.user, "change", project)
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    if organisation is None:
-        raise Http404
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
     _run(
         request,
         _("%(name)s n'est plus partenaire du projet.") % {"name": organisation.name},
@@ -442,6 +379,23 @@ def _invalid(request: HttpRequest, form: Any) -> None:
     messages.error(request, _("Le formulaire contient des erreurs : ") + " ".join(texts))
 
 
+def _workspace_form(
+    request: HttpRequest,
+    project: Project,
+    tab: str,
+    form: Any,
+    success: str,
+    write: Callable[[dict[str, Any]], Any],
+) -> HttpResponse:
+    """A form of the workspace posted: its errors as a message, else `write(cleaned_data)` run
+    (service errors as a message, else `success`); back to the `tab` either way."""
+    if not form.is_valid():
+        _invalid(request, form)
+    else:
+        _run(request, success, lambda: write(form.cleaned_data))
+    return _back(project, tab)
+
+
 @login_required
 @require_POST
 def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
@@ -496,33 +450,27 @@ def thread_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def task_create(request: HttpRequest, slug: str) -> HttpResponse:
     project = _workspace_post(request, slug)
     owners = selectors.task_owners_for(request.user, project)
-    form = TaskForm(request.POST, owners=owners)
-    if not form.is_valid():
-        _invalid(request, form)
-        return _back(project, "taches")
-    data = form.cleaned_data
-    owner = User.objects.filter(pk=data["owner"]).first() if data["owner"] else None
-    _run(
+    return _workspace_form(
         request,
+        project,
+        "taches",
+        TaskForm(request.POST, owners=owners),
         _("La tâche est ajoutée."),
-        lambda: services.task_create(
+        lambda data: services.task_create(
             actor=request.user,
             project=project,
             title=data["title"],
-            owner=owner,
+            owner=User.objects.filter(pk=data["owner"]).first() if data["owner"] else None,
             due_on=data["due_on"],
         ),
     )
-    return _back(project, "taches")
 
 
 @login_required
 @require_POST
 def task_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = _workspace_post(request, slug)
-    task = selectors.tasks_for(request.user, project).filter(pk=pk).first()
-    if task is None:
-        raise Http404
+    task = get_object_or_404(selectors.tasks_for(request.user, project), pk=pk)
     done = request.POST.get("done") == "1"
     _run(
         request,
@@ -536,39 +484,34 @@ def task_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def decision_create(request: HttpRequest, slug: str) -> HttpResponse:
     project = _workspace_post(request, slug)
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        _invalid(request, form)
-        return _back(project, "decisions")
-    _run(
+    return _workspace_form(
         request,
+        project,
+        "decisions",
+        DecisionForm(request.POST),
         _("La décision est inscrite au registre ; les partenaires sont prévenus."),
-        lambda: services.decision_record(actor=request.user, project=project, **form.cleaned_data),
+        lambda data: services.decision_record(actor=request.user, project=project, **data),
     )
-    return _back(project, "decisions")
 
 
 @login_required
 @require_POST
 def document_upload(request: HttpRequest, slug: str) -> HttpResponse:
     project = _workspace_post(request, slug)
-    form = DocumentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _invalid(request, form)
-        return _back(project, "documents")
-    upload = form.cleaned_data["file"]
-    _run(
+    return _workspace_form(
         request,
+        project,
+        "documents",
+        DocumentForm(request.POST, request.FILES),
         _("Le document est déposé."),
-        lambda: services.document_upload(
+        lambda data: services.document_upload(
             actor=request.user,
             project=project,
-            file=upload,
-            title=form.cleaned_data["title"],
-            name=upload.name,
+            file=data["file"],
+            title=data["title"],
+            name=data["file"].name,
         ),
     )
-    return _back(project, "documents")
 
 
 @login_required
@@ -578,27 +521,14 @@ def document_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     document = selectors.documents_for(request.user, project).filter(pk=pk).first()
     if document is None or not can(request.user, "view", document):
         raise Http404
-    try:
-        handle = document.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=os.path.basename(document.file.name or "document"),
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(document, fallback_name="document")
 
 
 @login_required
 @require_POST
 def document_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = _workspace_post(request, slug)
-    document = selectors.documents_for(request.user, project).filter(pk=pk).first()
-    if document is None:
-        raise Http404
+    document = get_object_or_404(selectors.documents_for(request.user, project), pk=pk)
     _run(
         request,
         _("Le document est supprimé."),
@@ -611,21 +541,16 @@ def document_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def budget_total(request: HttpRequest, slug: str) -> HttpResponse:
     project = _workspace_post(request, slug)
-    form = BudgetTotalForm(request.POST)
-    if not form.is_valid():
-        _invalid(request, form)
-        return _back(project, "budget")
-    _run(
+    return _workspace_form(
         request,
+        project,
+        "budget",
+        BudgetTotalForm(request.POST),
         _("Le budget total est enregistré."),
-        lambda: services.budget_total_set(
-            actor=request.user,
-            project=project,
-            total=form.cleaned_data["total"],
-            currency=form.cleaned_data["currency"],
+        lambda data: services.budget_total_set(
+            actor=request.user, project=project, total=data["total"], currency=data["currency"]
         ),
     )
-    return _back(project, "budget")
 
 
 @login_required
@@ -659,25 +584,21 @@ def budget_share(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def phase_create(request: HttpRequest, slug: str) -> HttpResponse:
     project = _workspace_post(request, slug)
-    form = PhaseForm(request.POST)
-    if not form.is_valid():
-        _invalid(request, form)
-        return _back(project, "phases")
-    _run(
+    return _workspace_form(
         request,
+        project,
+        "phases",
+        PhaseForm(request.POST),
         _("La phase est ajoutée."),
-        lambda: services.phase_add(actor=request.user, project=project, **form.cleaned_data),
+        lambda data: services.phase_add(actor=request.user, project=project, **data),
     )
-    return _back(project, "phases")
 
 
 @login_required
 @require_POST
 def phase_delete(request: HttpRequest, slug: str, phase_id: int) -> HttpResponse:
     project = _workspace_post(request, slug)
-    phase = Phase.objects.filter(project=project, pk=phase_id).first()
-    if phase is None:
-        raise Http404
+    phase = get_object_or_404(Phase, project=project, pk=phase_id)
     _run(
         request,
         _("La phase « %(title)s » est supprimée avec ses jalons.") % {"title": phase.title},
@@ -690,28 +611,22 @@ def phase_delete(request: HttpRequest, slug: str, phase_id: int) -> HttpResponse
 @require_POST
 def milestone_create(request: HttpRequest, slug: str, phase_id: int) -> HttpResponse:
     project = _workspace_post(request, slug)
-    phase = Phase.objects.filter(project=project, pk=phase_id).first()
-    if phase is None:
-        raise Http404
-    form = MilestoneForm(request.POST)
-    if not form.is_valid():
-        _invalid(request, form)
-        return _back(project, "phases")
-    _run(
+    phase = get_object_or_404(Phase, project=project, pk=phase_id)
+    return _workspace_form(
         request,
+        project,
+        "phases",
+        MilestoneForm(request.POST),
         _("Le jalon est ajouté."),
-        lambda: services.milestone_add(actor=request.user, phase=phase, **form.cleaned_data),
+        lambda data: services.milestone_add(actor=request.user, phase=phase, **data),
     )
-    return _back(project, "phases")
 
 
 @login_required
 @require_POST
 def milestone_done(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     project = _workspace_post(request, slug)
-    milestone = Milestone.objects.filter(phase__project=project, pk=pk).first()
-    if milestone is None:
-        raise Http404
+    milestone = get_object_or_404(Milestone, phase__project=project, pk=pk)
     done = request.POST.get("done") == "1"
     _run(
         request,

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def url_or_empty(name: str, **kwargs: object) -> str:
+    """The URL of page `name` when the pages exist (they are written on top of the models),
+    else ""."""
+    try:
+        return reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return ""
 
 
 class TimeStampedModel(models.Model):
@@ -13,6 +23,13 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Currency(models.TextChoices):
+    """Budgets and amounts are in euros (France) or Canadian dollars (Québec)."""
+
+    EUR = "EUR", _("euro (EUR)")
+    CAD = "CAD", _("dollar canadien (CAD)")
 
 
 class Visibility(models.TextChoices):

@@ -14,34 +14,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.utils import timezone
-from django.utils.text import slugify
+
+from mediane.demo.market_data import team_account
 
 LEAD_PROJECT = "Navettes électriques mutualisées entre gares et centres-villes"
 TRAILS_PROJECT = "Compter les visiteurs des sentiers de plein air, été comme hiver"
 DRAFT_PROJECT = "Rénovation énergétique des écoles primaires"
-
-
-def _team(loader: Any, organisation: Any) -> Any:
-    """The fictitious team account (no password) editing `organisation` (created if missing)."""
-    from mediane.accounts.models import Membership, User
-    from mediane.accounts.services import membership_add
-    from mediane.core.services import audit_record
-
-    email = f"equipe.{slugify(organisation.name)[:40].strip('-')}@example.org"
-    user = User.objects.filter(email__iexact=email).first()
-    if user is None:
-        user = User.objects.create_user(
-            email=email,
-            password=None,
-            full_name=f"Équipe {organisation.name} (démo)",
-            email_verified=True,
-        )
-        audit_record(actor=None, action="demo.user_create", obj=user)
-        loader.report.created["comptes"] += 1
-    if not Membership.objects.filter(user=user, organisation=organisation).exists():
-        membership_add(actor=loader.actor, organisation=organisation, user=user, role="editor")
-        loader.report.created["appartenances"] += 1
-    return user
 
 
 def _pdf(title: str, lines: list[str]) -> bytes:
@@ -106,7 +84,7 @@ def _pooled_project(loader: Any, today: date) -> None:
     )
     editor = loader.users["city_editor"]
     member = loader.users["city_member"]
-    nevers_team, shawinigan_team = _team(loader, nevers), _team(loader, shawinigan)
+    nevers_team, shawinigan_team = team_account(loader, nevers), team_account(loader, shawinigan)
     project = services.project_create(
         actor=editor,
         lead=lourdes,
@@ -261,7 +239,7 @@ def _trails_project(loader: Any) -> None:
         return
     shawinigan = loader.organisations["Ville de Shawinigan"]
     project = services.project_create(
-        actor=_team(loader, shawinigan),
+        actor=team_account(loader, shawinigan),
         lead=shawinigan,
         title=TRAILS_PROJECT,
         summary="Compter la fréquentation des sentiers de plein air toute l'année, sans donnée "
@@ -273,7 +251,7 @@ def _trails_project(loader: Any) -> None:
         territories=[shawinigan.territory] if shawinigan.territory else [],
         is_demo=True,
     )
-    services.project_set_status(actor=_team(loader, shawinigan), project=project, to="setup")
+    services.project_set_status(actor=team_account(loader, shawinigan), project=project, to="setup")
     loader.report.created["projets"] += 1
 
 
@@ -284,7 +262,7 @@ def _draft_project(loader: Any) -> None:
         return
     nevers = loader.organisations["Ville de Nevers"]
     services.project_create(
-        actor=_team(loader, nevers),
+        actor=team_account(loader, nevers),
         lead=nevers,
         title=DRAFT_PROJECT,
         summary="Brouillon : réduire la consommation d'énergie des écoles primaires.",
@@ -307,7 +285,7 @@ def _proposals(loader: Any) -> None:
     pooled = Project.objects.get(title=LEAD_PROJECT, is_demo=True)
     trails = Project.objects.get(title=TRAILS_PROJECT, is_demo=True)
     services.pooling_propose(
-        actor=_team(loader, thetford),
+        actor=team_account(loader, thetford),
         from_organisation=thetford,
         target=pooled,
         message="Thetford Mines étudie aussi une navette électrique vers son centre : pouvons-"
@@ -318,7 +296,7 @@ def _proposals(loader: Any) -> None:
     ).first()
     if challenge is not None:
         services.pooling_propose(
-            actor=_team(loader, orgs["Ville de Shawinigan"]),
+            actor=team_account(loader, orgs["Ville de Shawinigan"]),
             from_organisation=orgs["Ville de Shawinigan"],
             target=challenge,
             source_project=trails,

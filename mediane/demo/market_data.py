@@ -513,6 +513,29 @@ ORDER = ["draft", "submitted", "open", "closed", "evaluation", "awarded", "not_a
          "pilot_report", "archived"]  # fmt: skip
 
 
+def team_account(loader: Loader, organisation: Organisation) -> User:
+    """The fictitious team account (no password) editing `organisation` (created if missing)."""
+    from mediane.accounts.models import Membership, User
+    from mediane.accounts.services import membership_add
+    from mediane.core.services import audit_record
+
+    email = f"equipe.{slugify(organisation.name)[:40].strip('-')}@example.org"
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email,
+            password=None,
+            full_name=f"Équipe {organisation.name} (démo)",
+            email_verified=True,
+        )
+        audit_record(actor=None, action="demo.user_create", obj=user)
+        loader.report.created["comptes"] += 1
+    if not Membership.objects.filter(user=user, organisation=organisation).exists():
+        membership_add(actor=loader.actor, organisation=organisation, user=user, role="editor")
+        loader.report.created["appartenances"] += 1
+    return user
+
+
 class MarketLoader:
     """Loads CHALLENGES and OFFERS with the loader's organisations, cities and accounts."""
 
@@ -527,28 +550,12 @@ class MarketLoader:
     def editor_of(self, organisation: Organisation) -> User:
         """The demo account answering for `organisation`: the start-up account for Pyrène
         Outdoor Lab, else a fictitious team account (no password) made its editor."""
-        from mediane.accounts.models import Membership, User
-        from mediane.accounts.services import membership_add
-        from mediane.core.services import audit_record
+        from mediane.accounts.models import Membership
 
         startup = self.loader.users["startup_admin"]
         if Membership.objects.filter(user=startup, organisation=organisation).exists():
             return startup
-        email = f"equipe.{slugify(organisation.name)[:40].strip('-')}@example.org"
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None:
-            user = User.objects.create_user(
-                email=email,
-                password=None,
-                full_name=f"Équipe {organisation.name} (démo)",
-                email_verified=True,
-            )
-            audit_record(actor=None, action="demo.user_create", obj=user)
-            self.report.created["comptes"] += 1
-        if not Membership.objects.filter(user=user, organisation=organisation).exists():
-            membership_add(actor=self.actor, organisation=organisation, user=user, role="editor")
-            self.report.created["appartenances"] += 1
-        return user
+        return team_account(self.loader, organisation)
 
     # --- challenges ------------------------------------------------------------------------------
 

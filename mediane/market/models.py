@@ -16,16 +16,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.dispatch import receiver
-from django.urls import NoReverseMatch, reverse
 from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext_lazy as _
 
-from mediane.core.models import TimeStampedModel
-
-
-class Currency(models.TextChoices):
-    EUR = "EUR", _("euro (EUR)")
-    CAD = "CAD", _("dollar canadien (CAD)")
+from mediane.core.models import Currency, TimeStampedModel, url_or_empty
 
 
 class ChallengeStatus(models.TextChoices):
@@ -54,14 +48,6 @@ PUBLIC_STATUSES = frozenset(
         ChallengeStatus.ARCHIVED,
     }
 )
-
-
-def _url(name: str, **kwargs: object) -> str:
-    """The page URL when the pages exist (they are written on top of this layer), else ""."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return ""
 
 
 class Challenge(TimeStampedModel):
@@ -162,7 +148,7 @@ class Challenge(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return _url("market:challenge", slug=self.slug)
+        return url_or_empty("market:challenge", slug=self.slug)
 
     @property
     def is_public(self) -> bool:
@@ -596,7 +582,7 @@ class Offer(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return _url("market:offer", slug=self.slug)
+        return url_or_empty("market:offer", slug=self.slug)
 
 
 class OfferReference(models.Model):

@@ -7,7 +7,6 @@ Hidden objects raise the selectors' NotFound (404); refused actions PermissionDe
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mediane.core.errors import MedianeError
+from mediane.core.facets import (
+    Facet,
+    counted_facet,
+    country_facet,
+    sector_facet,
+    status_facet,
+)
+from mediane.core.files import stored_file_response
 from mediane.core.permissions import (
     can,
     has_role,
@@ -32,7 +39,7 @@ from mediane.core.permissions import (
     user_roles,
     visible_q,
 )
-from mediane.directory.models import Organisation, Sector
+from mediane.directory.models import Organisation
 from mediane.market import selectors, services
 from mediane.market.forms_challenges import (
     CHECK_LABELS,
@@ -56,7 +63,7 @@ from mediane.market.models import (
     ChallengeStatus,
 )
 from mediane.market.rules import issuer_ids, juror_of
-from mediane.territories.models import Country, Territory
+from mediane.territories.models import Territory
 
 S = ChallengeStatus
 PAGE_SIZE = 20
@@ -65,79 +72,21 @@ PAGE_SIZE = 20
 # --- List ------------------------------------------------------------------------------------
 
 
-@dataclass
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclass
-class Facet:
-    name: str
-    label: str
-    options: list[FacetOption]
-
-
 def _facets(user: Any, filters: selectors.ChallengeFilters) -> list[Facet]:
     """Status, sector, country and issuer territory, counted over the challenges `user` sees."""
     visible = Challenge.objects.filter(selectors.challenges_visible_q(user)).values("pk")
-    labels = dict(S.choices)
-    statuses = (
-        Challenge.objects.filter(pk__in=visible)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    status_counts = dict(statuses)
-    sectors = (
-        Sector.objects.filter(challenges__in=visible)
-        .annotate(n=Count("challenges", distinct=True))
-        .order_by("name")
-        .values_list("slug", "name", "n")
-    )
     links = ChallengeIssuer.objects.filter(challenge_id__in=visible)
-    countries = dict(
-        links.values_list("organisation__country")
-        .annotate(n=Count("challenge_id", distinct=True))
-        .order_by()
-    )
     territories = (
         Territory.objects.filter(organisations__challenge_links__in=links)
         .annotate(n=Count("organisations__challenge_links__challenge", distinct=True))
         .order_by("name")
         .values_list("slug", "name", "n")
     )
-    country_labels = dict(Country.choices)
     return [
-        Facet(
-            "status",
-            _("État"),
-            [
-                FacetOption(v, str(labels[v]), status_counts[v], v in filters.statuses)
-                for v in S.values
-                if v in status_counts
-            ],
-        ),
-        Facet(
-            "sector",
-            _("Secteur"),
-            [FacetOption(s, n, c, s in filters.sectors) for s, n, c in sectors],
-        ),
-        Facet(
-            "country",
-            _("Pays de l’émetteur"),
-            [
-                FacetOption(v, str(country_labels.get(v, v)), c, v in filters.countries)
-                for v, c in sorted(countries.items())
-            ],
-        ),
-        Facet(
-            "territory",
-            _("Territoire de l’émetteur"),
-            [FacetOption(s, n, c, s in filters.territories) for s, n, c in territories],
-        ),
+        status_facet(Challenge, visible, S, filters.statuses),
+        sector_facet("challenges", visible, filters.sectors),
+        country_facet(links, "challenge_id", _("Pays de l’émetteur"), filters.countries),
+        counted_facet("territory", _("Territoire de l’émetteur"), territories, filters.territories),
     ]
 
 
@@ -447,18 +396,7 @@ def challenge_attachment_delete(request: HttpRequest, slug: str, pk: int) -> Htt
 
 
 def _download(attachment: Any) -> FileResponse:
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=os.path.basename(attachment.file.name or "fichier"),
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return stored_file_response(attachment, fallback_name="fichier")
 
 
 @require_GET

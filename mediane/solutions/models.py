@@ -15,12 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mediane.cooperation.models import ProjectStatus, ProjectVisibility
-from mediane.core.models import TimeStampedModel, Visibility
-
-
-class Currency(models.TextChoices):
-    EUR = "EUR", _("euro (EUR)")
-    CAD = "CAD", _("dollar canadien (CAD)")
+from mediane.core.models import Currency, TimeStampedModel, Visibility
 
 
 class SolutionStatus(models.TextChoices):
