@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from mediane.labels import services
-from mediane.labels.models import LabelEvaluation
+from mediane.labels.criteria import seed_default_criteria
+from mediane.labels.models import LabelCriterion, LabelEvaluation
 
 CITY = "Ville de Lourdes"
 
@@ -26,6 +27,10 @@ def load_labels(loader: Any) -> None:
     secretariat = loader.users.get("secretariat")
     if city is None or editor is None or secretariat is None:
         return
+    if not LabelCriterion.objects.exists():
+        # The criteria come with a migration; a database flushed since (transactional tests)
+        # has none: seed the defaults again so that the demo can be evaluated.
+        seed_default_criteria(LabelCriterion)
     if LabelEvaluation.objects.filter(organisation=city).exists():
         loader.report.existing["évaluations pour le label"] += 1
         return

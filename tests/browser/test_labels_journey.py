@@ -11,11 +11,19 @@ import pytest
 from pypdf import PdfReader
 
 from mediane.labels import services
-from mediane.labels.models import Label
+from mediane.labels.criteria import seed_default_criteria
+from mediane.labels.models import Label, LabelCriterion
 from tests.browser.test_summit_journey import log_in, log_out
 from tests.labels.factories import make_eligible, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def criteria():  # type: ignore[no-untyped-def]
+    """Transactional tests flush the database: seed the default criteria of the migration again."""
+    if not LabelCriterion.objects.exists():
+        seed_default_criteria(LabelCriterion)
 
 
 def test_confirm_download_certificate_and_public_list(page, screenshot):
