@@ -336,6 +336,10 @@ IMPORT_MAX_BYTES = env_int("MEDIANE_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # Expert support: days before an untaken or a silent request shows on the follow-up page.
 SUPPORT_UNTAKEN_DAYS = env_int("MEDIANE_SUPPORT_UNTAKEN_DAYS", 10)
 SUPPORT_STALE_DAYS = env_int("MEDIANE_SUPPORT_STALE_DAYS", 21)
+# Retention of personal data (days; 0 keeps forever), applied daily by `accounts.retention`.
+RETENTION_NOTIFICATIONS_DAYS = env_int("MEDIANE_RETENTION_NOTIFICATIONS_DAYS", 180)
+RETENTION_AUDIT_DAYS = env_int("MEDIANE_RETENTION_AUDIT_DAYS", 1095)
+RETENTION_INACTIVE_ACCOUNTS_DAYS = env_int("MEDIANE_RETENTION_INACTIVE_ACCOUNTS_DAYS", 30)
 MARKET_ATTACHMENT_MAX_BYTES = env_int("MEDIANE_MARKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # Data hub: largest dataset upload, and where processed versions live (normalised CSV, Parquet,
 # profiles; rebuilt from the uploads kept in the private storage). Shared by every worker and

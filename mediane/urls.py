@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve as static_serve
 
+from mediane.accounts import views as account_views
 from mediane.api.api import api_v1
 from mediane.datahub import views as datahub_views
 
@@ -14,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("", include("mediane.core.urls")),
     path("comptes/", include("mediane.accounts.urls")),
+    path("confidentialite/", account_views.privacy, name="privacy"),
     path("territoires/", include("mediane.territories.urls")),
     path("annuaire/", include("mediane.directory.urls")),
     path("recherche/", include("mediane.search.urls")),

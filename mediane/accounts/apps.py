@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,3 +11,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from mediane.accounts import rules  # noqa: F401  (registers permission rules)
+        from mediane.accounts.tasks import purge_personal_data
+        from mediane.core.periodic import register_periodic
+
+        register_periodic("accounts.retention", every=timedelta(days=1), task=purge_personal_data)

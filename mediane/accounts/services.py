@@ -534,3 +534,76 @@ def api_token_authenticate(raw: str | None) -> User | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token.user
+
+
+# --- personal data ----------------------------------------------------------------------------
+
+
+def _orphaned_organisations(user: User) -> list[str]:
+    """Names of the organisations where `user` is the only administrator."""
+    names = []
+    admin_of = Membership.objects.filter(user=user, role=Role.ADMIN).select_related("organisation")
+    for membership in admin_of:
+        if _admin_count(membership.organisation_id) <= 1:
+            names.append(str(membership.organisation))
+    return names
+
+
+@transaction.atomic
+def user_delete_account(*, actor: Any, user: User, password: str | None = None) -> User:
+    """Delete a person's account: erase their personal data, anonymise what must stay.
+
+    The person deletes their own account by giving their password again; the secretariat (or a
+    superuser) deletes another one, and `actor=None` is the retention job. The account row stays,
+    anonymised (« Compte supprimé », an address of its own that cannot receive mail, no
+    password), so answers, jury scores, messages and audit entries keep an author; the address is
+    free to register again. Refused while the person is the last administrator of an organisation.
+    """
+    from mediane.accounts import personal_data
+
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if is_deleted(user):
+        raise Conflict(_("Ce compte a déjà été supprimé."), code="already_deleted")
+    if actor is not None:
+        if is_authenticated(actor) and actor.pk == user.pk:
+            if not password or not user.check_password(password):
+                raise ValidationFailed(
+                    _("Le mot de passe est incorrect."),
+                    field_errors={"password": [_("Le mot de passe est incorrect.")]},
+                )
+        elif not (getattr(actor, "is_superuser", False) or getattr(actor, "is_secretariat", False)):
+            raise PermissionDenied("delete_account")
+    orphaned = _orphaned_organisations(user)
+    if orphaned:
+        raise Conflict(
+            _(
+                "Vous êtes le dernier administrateur de : %(names)s. Nommez d'abord un autre "
+                "administrateur (ou demandez au secrétariat de le faire), puis supprimez le compte."
+            )
+            % {"names": ", ".join(orphaned)},
+            code="last_admin",
+        )
+    personal_data.erase(user)
+    user.email = f"{secrets.token_hex(8)}-{user.pk}@{personal_data.DELETED_EMAIL_DOMAIN}"
+    user.full_name = personal_data.DELETED_NAME
+    user.is_active = False
+    user.is_staff = user.is_superuser = user.is_secretariat = False
+    user.email_verified = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    forget_roles(user)
+    audit_record(
+        actor=actor if actor is not None and actor.pk != user.pk else None,
+        action="user.delete_account",
+        obj=user,
+    )
+    return user
+
+
+def is_deleted(user: Any) -> bool:
+    """True for an account deleted by `user_delete_account`."""
+    from mediane.accounts.personal_data import DELETED_EMAIL_DOMAIN
+
+    return str(getattr(user, "email", "")).endswith("@" + DELETED_EMAIL_DOMAIN)

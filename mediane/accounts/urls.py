@@ -12,6 +12,8 @@ urlpatterns = [
     path("verification-renvoi/", views.resend_verification, name="resend_verification"),
     path("profil/", views.profile, name="profile"),
     path("profil/jetons/", views.api_token_create, name="api_token_create"),
+    path("profil/mes-donnees/", views.personal_data_export, name="personal_data_export"),
+    path("profil/supprimer/", views.account_delete, name="account_delete"),
     path("profil/jetons/<int:pk>/revoquer/", views.api_token_revoke, name="api_token_revoke"),
     path(
         "mot-de-passe/modifier/",

@@ -333,3 +333,53 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
     return render(request, "accounts/audit_log.html", context)
+
+
+@login_required
+@require_POST
+def personal_data_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The person's own data, as a ZIP of JSON files (one per kind of data)."""
+    from mediane.accounts.personal_data import export_zip
+
+    response = HttpResponse(export_zip(request.user), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-mediane.zip"'
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Delete my account, after my password and an explicit confirmation."""
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm") != "on":
+            error = _("Cochez la case pour confirmer la suppression.")
+        else:
+            try:
+                services.user_delete_account(
+                    actor=request.user, user=request.user, password=request.POST.get("password")
+                )
+            except MedianeError as failure:
+                error = failure.message
+            else:
+                from django.contrib.auth import logout
+
+                logout(request)
+                messages.success(request, _("Votre compte a été supprimé."))
+                return redirect("/")
+    return render(
+        request, "accounts/account_delete.html", {"error": error}, status=400 if error else 200
+    )
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What is collected, why, for how long; the rights and how to exercise them."""
+    return render(
+        request,
+        "accounts/privacy.html",
+        {
+            "notifications_days": settings.RETENTION_NOTIFICATIONS_DAYS,
+            "audit_days": settings.RETENTION_AUDIT_DAYS,
+            "inactive_days": settings.RETENTION_INACTIVE_ACCOUNTS_DAYS,
+        },
+    )
