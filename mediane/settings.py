@@ -121,6 +121,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id, access log and request metrics around everything else.
+    "mediane.core.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -241,6 +243,8 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    # Load balancers check the app servers in plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 MAP_TILES_URL = env("MEDIANE_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 _tiles_origin = "/".join(MAP_TILES_URL.split("/")[:3]) if MAP_TILES_URL.startswith("http") else ""
@@ -375,10 +379,30 @@ PAGE_SIZE = env_int("MEDIANE_PAGE_SIZE", 20)
 API_RATE_ANON = env("MEDIANE_API_RATE_ANON", "60/min")
 API_RATE_TOKEN = env("MEDIANE_API_RATE_TOKEN", "600/min")
 
+# --- Operations: logs, health, metrics (docs/operations.md) -----------------------------------
+LOG_FORMAT = env("MEDIANE_LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"MEDIANE_LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
+# /metrics answers only with `Authorization: Bearer <token>`; 404 when empty.
+METRICS_TOKEN = env("MEDIANE_METRICS_TOKEN", "")
+# /readyz: the workers are reachable when one gave a sign of life within this many seconds.
+WORKER_STALE_SECONDS = env_int("MEDIANE_WORKER_STALE_SECONDS", 120)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "mediane.core.observability.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "mediane.core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

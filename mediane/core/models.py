@@ -109,3 +109,19 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of each running `mediane worker` (one row per process), written
+    every HEARTBEAT_SECONDS by its heartbeat thread; `/readyz` reads the most recent one."""
+
+    worker_id = models.CharField(_("worker"), max_length=200, unique=True)
+    started_at = models.DateTimeField(_("démarré le"))
+    last_seen_at = models.DateTimeField(_("dernier signe de vie"), db_index=True)
+
+    class Meta:
+        verbose_name = _("signe de vie d'un worker")
+        verbose_name_plural = _("signes de vie des workers")
+
+    def __str__(self) -> str:
+        return self.worker_id

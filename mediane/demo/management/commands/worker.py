@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.utils import timezone
+
+from mediane.core.heartbeat import HEARTBEAT_SECONDS, beat, forget, worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +44,33 @@ class Command(BaseCommand):
         if options["batch"]:
             worker_options["batch"] = True
             worker_options["startup_delay"] = False
-        elif not options["no_periodic"]:
+            call_command("db_worker", **worker_options)
+            return
+        if not options["no_periodic"]:
             threading.Thread(target=_periodic_loop, name="periodic", daemon=True).start()
-        call_command("db_worker", **worker_options)
+        worker = worker_id()
+        threading.Thread(
+            target=_heartbeat_loop, args=(worker, timezone.now()), name="heartbeat", daemon=True
+        ).start()
+        try:
+            call_command("db_worker", **worker_options)
+        finally:
+            try:
+                forget(worker=worker)
+            except Exception:  # the database may be the reason the worker stops
+                logger.warning("worker heartbeat row not removed", exc_info=True)
+
+
+def _heartbeat_loop(worker: str, started_at: datetime) -> None:
+    """Record a sign of life every HEARTBEAT_SECONDS for /readyz (core/heartbeat.py)."""
+    while True:
+        try:
+            beat(worker=worker, started_at=started_at)
+        except Exception:  # a database hiccup must not stop the worker; next beat retries
+            logger.exception("worker heartbeat failed")
+        finally:
+            connection.close()
+        time.sleep(HEARTBEAT_SECONDS)
 
 
 def _periodic_loop() -> None:
