@@ -15,7 +15,6 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,14 +171,25 @@ def _cell(value: Any) -> str:
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    # openpyxl raises many kinds of errors on a broken workbook (zip, XML, missing parts), while
+    # opening it and while reading its rows: all of them mean an unreadable file.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except Exception as exc:
         raise ImportFileError(_("Le fichier XLSX est illisible.")) from exc
     try:
         sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise ImportFileError(_("Le fichier XLSX est illisible.")) from exc
             yield [_cell(v) for v in row]
+    except IndexError as exc:  # a workbook without any sheet
+        raise ImportFileError(_("Le fichier XLSX est illisible.")) from exc
     finally:
         workbook.close()
 
