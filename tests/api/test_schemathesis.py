@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -46,6 +48,17 @@ def unlimited_rates(settings):
     settings.API_RATE_TOKEN = "1000000/min"
 
 
+@pytest.fixture
+def keep_connection():
+    """Calls go straight to the WSGI application, not through Django's test client: like the
+    client, keep the request signals from closing the test's database connection (PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def _run_all_operations(headers: dict[str, str]) -> list[str]:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
     failures: list[str] = []
@@ -68,13 +81,13 @@ def _run_all_operations(headers: dict[str, str]) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=False)
-def test_every_operation_anonymous(orgs, unlimited_rates):
+def test_every_operation_anonymous(orgs, unlimited_rates, keep_connection):
     failures = _run_all_operations({})
     assert not failures, "\n\n".join(failures)
 
 
 @pytest.mark.django_db(transaction=False)
-def test_every_operation_with_a_token(orgs, unlimited_rates):
+def test_every_operation_with_a_token(orgs, unlimited_rates, keep_connection):
     user = make_user("fuzz@example.org")
     Membership.objects.create(user=user, organisation=orgs["private"], role="admin")
     failures = _run_all_operations({"Authorization": token_headers(user)["HTTP_AUTHORIZATION"]})
