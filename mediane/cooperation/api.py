@@ -314,15 +314,20 @@ class NeedOut(Schema):
 def similar_needs(request, params: Query[SimilarNeedsIn]):  # type: ignore[no-untyped-def]
     from mediane.directory.models import Organisation
 
+    # A NUL byte cannot be stored nor compared by PostgreSQL: it means nothing in these texts.
+    title, text, sector, excluded = (
+        value.replace("\x00", "")
+        for value in (params.title, params.text, params.sector, params.exclude_organisation)
+    )
     exclude = None
-    if params.exclude_organisation:
-        org = Organisation.objects.filter(slug=params.exclude_organisation.strip()).first()
+    if excluded.strip():
+        org = Organisation.objects.filter(slug=excluded.strip()).first()
         exclude = org.pk if org is not None else None
     matches = selectors.similar_needs(
         request_user(request),
-        title=params.title,
-        text=params.text,
-        sectors=tuple(_split(params.sector)),
+        title=title,
+        text=text,
+        sectors=tuple(_split(sector)),
         exclude_organisation=exclude,
         limit=params.limit,
     )
