@@ -123,6 +123,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Request id, access log and request metrics around everything else.
     "mediane.core.observability.RequestMiddleware",
+    # A NUL character in the query string: 422 before any query fails on it.
+    "mediane.core.middleware.NulByteGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

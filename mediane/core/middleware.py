@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class FrenchFirstLocaleMiddleware(LocaleMiddleware):
@@ -24,3 +27,28 @@ class FrenchFirstLocaleMiddleware(LocaleMiddleware):
             language = ""
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class NulByteGuardMiddleware:
+    """Refuses a query string that carries a NUL character (`%00`).
+
+    No field of Médiane may hold one (PostgreSQL text refuses it), so such a request can only be
+    an error or a probe: it gets a clear 422 (the API's JSON error format under `/api/`, a short
+    French page elsewhere) instead of reaching a query that would fail with a server error.
+    Bodies are checked where they are parsed (forms and API schemas), not here: reading
+    `request.POST` in a middleware would stop views from choosing their upload handlers.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            message = _("La requête contient un caractère nul : elle est refusée.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "validation_error", "message": message}, status=422)
+            return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
