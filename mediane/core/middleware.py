@@ -30,11 +30,12 @@ class FrenchFirstLocaleMiddleware(LocaleMiddleware):
 
 
 class NulByteGuardMiddleware:
-    """Refuses a query string that carries a NUL character (`%00`).
+    """Refuses an API query string that carries a NUL character (`%00`).
 
-    No field of Médiane may hold one (PostgreSQL text refuses it), so such a request can only be
-    an error or a probe: it gets a clear 422 (the API's JSON error format under `/api/`, a short
-    French page elsewhere) instead of reaching a query that would fail with a server error.
+    No field of Médiane may hold one (PostgreSQL text refuses it), so such an API request can
+    only be an error or a probe: it gets the API's JSON error (422, `validation_error`) instead of
+    reaching a query that would fail with a server error. Pages already drop filters they cannot
+    read (their tests send `%00`), so they are left to do so.
     Bodies are checked where they are parsed (forms and API schemas), not here: reading
     `request.POST` in a middleware would stop views from choosing their upload handlers.
     """
@@ -43,12 +44,10 @@ class NulByteGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if "\x00" in request.path or any(
+        if request.path.startswith("/api/") and any(
             "\x00" in key or any("\x00" in value for value in values)
             for key, values in request.GET.lists()
         ):
             message = _("La requête contient un caractère nul : elle est refusée.")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"code": "validation_error", "message": message}, status=422)
-            return HttpResponse(message, status=422, content_type="text/plain; charset=utf-8")
+            return JsonResponse({"code": "validation_error", "message": message}, status=422)
         return self.get_response(request)
