@@ -273,11 +273,47 @@ def _city_editors(diagnostic: Diagnostic) -> list[Any]:
     ]
 
 
+def _review_step(
+    diagnostic: Diagnostic,
+    *,
+    actor: Any,
+    decision: str,
+    comment: str,
+    at: Any,
+    recipients: list[Any],
+    action: str,
+    title: str,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """One step of the review: its event in the diagnostic's history, the audit entry
+    (`diagnostic.<action>`), and the notification (verb: the decision) of who acts next."""
+    from mediane.notifications.services import notify
+
+    ReviewEvent.objects.create(
+        diagnostic=diagnostic, decision=decision, comment=comment[:2000], actor=actor, at=at
+    )
+    audit_record(
+        actor=actor,
+        action=f"diagnostic.{action}",
+        obj=diagnostic,
+        organisation=diagnostic.organisation,
+        changes=changes,
+    )
+    notify(
+        recipients=recipients,
+        topic="diagnostic",
+        verb=str(decision),
+        title=title % {"year": diagnostic.year, "city": diagnostic.organisation.name},
+        url=diagnostic.get_absolute_url(),
+        actor=actor,
+        target=diagnostic,
+    )
+
+
 @transaction.atomic
 def diagnostic_submit(*, actor: Any, diagnostic: Diagnostic, comment: str = "") -> Diagnostic:
     """Send a complete diagnostic to its reviewers (the city's admins or the secretariat)."""
     from mediane.diagnostic.selectors import result_of
-    from mediane.notifications.services import notify
 
     diagnostic = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
     require(actor, "submit", diagnostic)
@@ -295,35 +331,21 @@ def diagnostic_submit(*, actor: Any, diagnostic: Diagnostic, comment: str = "") 
     diagnostic.submitted_by = actor
     diagnostic.population = _population(diagnostic.organisation) or diagnostic.population
     diagnostic.save()
-    ReviewEvent.objects.create(
-        diagnostic=diagnostic,
+    _review_step(
+        diagnostic,
+        actor=actor,
         decision=ReviewDecision.SUBMITTED,
-        comment=(comment or "").strip()[:2000],
-        actor=actor,
+        comment=(comment or "").strip(),
         at=now,
-    )
-    audit_record(
-        actor=actor,
-        action="diagnostic.submit",
-        obj=diagnostic,
-        organisation=diagnostic.organisation,
-    )
-    notify(
         recipients=_reviewers(diagnostic),
-        topic="diagnostic",
-        verb="submitted",
-        title=_("Diagnostic %(year)d de %(city)s à valider")
-        % {"year": diagnostic.year, "city": diagnostic.organisation.name},
-        url=diagnostic.get_absolute_url(),
-        actor=actor,
-        target=diagnostic,
+        action="submit",
+        title=_("Diagnostic %(year)d de %(city)s à valider"),
     )
     return diagnostic
 
 
 @transaction.atomic
 def diagnostic_validate(*, actor: Any, diagnostic: Diagnostic, comment: str = "") -> Diagnostic:
-    from mediane.notifications.services import notify
 
     diagnostic = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
     require(actor, "validate", diagnostic)
@@ -332,28 +354,15 @@ def diagnostic_validate(*, actor: Any, diagnostic: Diagnostic, comment: str = ""
     diagnostic.validated_at = now
     diagnostic.validated_by = actor
     diagnostic.save()
-    ReviewEvent.objects.create(
-        diagnostic=diagnostic,
+    _review_step(
+        diagnostic,
+        actor=actor,
         decision=ReviewDecision.VALIDATED,
-        comment=(comment or "").strip()[:2000],
-        actor=actor,
+        comment=(comment or "").strip(),
         at=now,
-    )
-    audit_record(
-        actor=actor,
-        action="diagnostic.validate",
-        obj=diagnostic,
-        organisation=diagnostic.organisation,
-    )
-    notify(
         recipients=_city_editors(diagnostic),
-        topic="diagnostic",
-        verb="validated",
-        title=_("Diagnostic %(year)d de %(city)s validé")
-        % {"year": diagnostic.year, "city": diagnostic.organisation.name},
-        url=diagnostic.get_absolute_url(),
-        actor=actor,
-        target=diagnostic,
+        action="validate",
+        title=_("Diagnostic %(year)d de %(city)s validé"),
     )
     return diagnostic
 
@@ -361,7 +370,6 @@ def diagnostic_validate(*, actor: Any, diagnostic: Diagnostic, comment: str = ""
 @transaction.atomic
 def diagnostic_send_back(*, actor: Any, diagnostic: Diagnostic, comment: str) -> Diagnostic:
     """Return a submitted diagnostic to the city with a comment saying what to complete."""
-    from mediane.notifications.services import notify
 
     diagnostic = Diagnostic.objects.select_for_update().get(pk=diagnostic.pk)
     require(actor, "send_back", diagnostic)
@@ -374,29 +382,16 @@ def diagnostic_send_back(*, actor: Any, diagnostic: Diagnostic, comment: str) ->
     diagnostic.status = DiagnosticStatus.DRAFT
     diagnostic.submitted_at = None
     diagnostic.save()
-    ReviewEvent.objects.create(
-        diagnostic=diagnostic,
+    _review_step(
+        diagnostic,
+        actor=actor,
         decision=ReviewDecision.SENT_BACK,
-        comment=comment[:2000],
-        actor=actor,
+        comment=comment,
         at=timezone.now(),
-    )
-    audit_record(
-        actor=actor,
-        action="diagnostic.send_back",
-        obj=diagnostic,
-        organisation=diagnostic.organisation,
-        changes={"comment": comment[:200]},
-    )
-    notify(
         recipients=_city_editors(diagnostic),
-        topic="diagnostic",
-        verb="sent_back",
-        title=_("Diagnostic %(year)d de %(city)s à compléter")
-        % {"year": diagnostic.year, "city": diagnostic.organisation.name},
-        url=diagnostic.get_absolute_url(),
-        actor=actor,
-        target=diagnostic,
+        action="send_back",
+        title=_("Diagnostic %(year)d de %(city)s à compléter"),
+        changes={"comment": comment[:200]},
     )
     return diagnostic
 
