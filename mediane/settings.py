@@ -75,6 +75,11 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Former keys, still accepted for signatures (sessions, reset links) and to read secrets
+# encrypted under them, while a rotation is under way (docs/operations.md).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", "")
+# Keys of the secrets stored encrypted (mediane/core/crypto.py); empty: derived from SECRET_KEY.
+ENCRYPTION_KEYS = env_list("MEDIANE_ENCRYPTION_KEYS", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -389,6 +394,15 @@ if LOG_FORMAT not in {"text", "json"}:
 METRICS_TOKEN = env("MEDIANE_METRICS_TOKEN", "")
 # /readyz: the workers are reachable when one gave a sign of life within this many seconds.
 WORKER_STALE_SECONDS = env_int("MEDIANE_WORKER_STALE_SECONDS", 120)
+# Interrupted tasks (a worker killed mid-task): a retryable task is queued again until it has
+# been tried this many times, then marked failed (core/task_recovery.py).
+TASK_MAX_ATTEMPTS = env_int("MEDIANE_TASK_MAX_ATTEMPTS", 3)
+# Partial and orphaned upload files (a server killed mid-upload) older than this are removed.
+ORPHAN_FILE_SECONDS = env_int("MEDIANE_ORPHAN_FILE_SECONDS", 3600)
+# Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE are spooled here while the request is read;
+# what a killed server leaves behind is removed by the same clean-up.
+FILE_UPLOAD_TEMP_DIR = env("MEDIANE_UPLOAD_TEMP_DIR", str(VAR_DIR / "tmp" / "uploads"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 
 LOGGING = {
     "version": 1,

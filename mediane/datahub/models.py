@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from mediane.core.crypto import EncryptedTextField
 from mediane.core.models import TimeStampedModel, Visibility
 
 
@@ -383,7 +384,8 @@ class PortalAccount(TimeStampedModel):
     )
     kind = models.CharField(_("type de portail"), max_length=16, choices=PortalKind.choices)
     base_url = models.URLField(_("adresse du portail"), max_length=300)
-    api_key = models.CharField(_("clé d'API"), max_length=500, editable=False)
+    # Stored encrypted (mediane/core/crypto.py); the 500-character limit is checked by the service.
+    api_key = EncryptedTextField(_("clé d'API"), editable=False)
     remote_organisation = models.CharField(
         _("organisation sur le portail"),
         max_length=200,
