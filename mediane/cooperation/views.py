@@ -19,6 +19,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mediane.accounts.models import User
@@ -58,12 +59,12 @@ from mediane.territories.models import Territory
 
 PAGE_SIZE = 20
 TABS = [
-    ("discussions", "Discussions"),
-    ("taches", "Tâches"),
-    ("decisions", "Décisions"),
-    ("documents", "Documents"),
-    ("budget", "Budget"),
-    ("phases", "Phases et jalons"),
+    ("discussions", gettext_lazy("Discussions")),
+    ("taches", gettext_lazy("Tâches")),
+    ("decisions", gettext_lazy("Décisions")),
+    ("documents", gettext_lazy("Documents")),
+    ("budget", gettext_lazy("Budget")),
+    ("phases", gettext_lazy("Phases et jalons")),
 ]
 
 
@@ -335,7 +336,7 @@ def workspace(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "project": project,
         "tab": tab,
-        "tabs": [(key, _(label)) for key, label in TABS],
+        "tabs": [(key, str(label)) for key, label in TABS],
         "can_change": can_change,
         "can_decide": can(user, "decide", project),
         "open": open_,

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import StreamingHttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from mediane.api.auth import request_user
@@ -199,7 +200,7 @@ def _version(request, slug: str, number: int) -> DatasetVersion:  # type: ignore
     dataset = _dataset(request, slug)
     version = selectors.version_get_for(request_user(request), dataset, number)
     if not version.is_ready:
-        raise selectors.DatasetNotFound("Cette version n'est pas prête.")
+        raise selectors.DatasetNotFound(_("Cette version n'est pas prête."))
     return version
 
 
@@ -212,7 +213,7 @@ def _filters(values: list[str]) -> list[Any]:
         op, sep2, value = rest.partition(":")
         if not sep or not sep2 and op != "isnull":
             raise ValidationFailed(
-                "Filtre illisible : utilisez colonne:opération:valeur.", code="bad_filter"
+                _("Filtre illisible : utilisez colonne:opération:valeur."), code="bad_filter"
             )
         parsed: Any = value
         if op == "in":

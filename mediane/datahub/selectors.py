@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediane.core.errors import NotFound
 from mediane.core.permissions import can, is_secretariat, require, user_roles, visible_q
@@ -109,7 +110,7 @@ def catalogue_for(user: Any, filters: CatalogueFilters) -> Catalogue:
     if filters.licence:
         qs = qs.filter(licence=filters.licence)
     if filters.schema:
-        identifier, _, version = filters.schema.partition("@")
+        identifier, _sep, version = filters.schema.partition("@")
         qs = qs.filter(schema__identifier=identifier)
         if version:
             qs = qs.filter(schema__version=version)
@@ -162,7 +163,7 @@ def dataset_get_for(user: Any, *, slug: str) -> Dataset:
         .first()
     )
     if dataset is None or not can(user, "view", dataset):
-        raise DatasetNotFound("Jeu de données introuvable.")
+        raise DatasetNotFound(_("Jeu de données introuvable."))
     return dataset
 
 
@@ -189,10 +190,10 @@ def version_get_for(user: Any, dataset: Dataset, number: int) -> DatasetVersion:
         .first()
     )
     if version is None:
-        raise DatasetNotFound("Version introuvable.")
+        raise DatasetNotFound(_("Version introuvable."))
     version.dataset = dataset
     if not can(user, "view", version):
-        raise DatasetNotFound("Version introuvable.")
+        raise DatasetNotFound(_("Version introuvable."))
     return version
 
 
@@ -234,7 +235,7 @@ def schemas_for(user: Any) -> QuerySet[TableSchema]:
 
 def schema_get(ref: str) -> TableSchema | None:
     """A schema by "identifier@version" or "identifier" (the latest version)."""
-    identifier, _, version = ref.partition("@")
+    identifier, _sep, version = ref.partition("@")
     qs = TableSchema.objects.filter(identifier=identifier)
     if version:
         return qs.filter(version=version).first()

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from mediane.core.spreadsheet import rows_to_csv, rows_to_xlsx
 from mediane.incubation.models import Need, SoftLandingRequest
@@ -68,7 +69,7 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    return rows_to_xlsx(rows, COLUMNS, sheet_title="Séjours")
+    return rows_to_xlsx(rows, COLUMNS, sheet_title=_("Séjours"))
 
 
 FORMATS: dict[str, Callable[[list[dict[str, Any]]], bytes]] = {"csv": to_csv, "xlsx": to_xlsx}

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediane.core.errors import NotFound
 from mediane.core.permissions import can, is_secretariat, user_roles, visible_q
@@ -81,7 +82,9 @@ def agreement_get_for(*, user: Any, pk: int) -> TwinningAgreement:
         .first()
     )
     if agreement is None or not can(user, "view", agreement):
-        raise IncubationNotFound("Cet accord de jumelage n'existe pas ou ne vous est pas visible.")
+        raise IncubationNotFound(
+            _("Cet accord de jumelage n'existe pas ou ne vous est pas visible.")
+        )
     return agreement
 
 
@@ -187,7 +190,7 @@ def requests_visible(user: Any) -> QuerySet:
 def request_get_for(*, user: Any, pk: int) -> SoftLandingRequest:
     request = requests_visible(user).filter(pk=pk).first()
     if request is None or not can(user, "view", request):
-        raise IncubationNotFound("Cette demande n'existe pas ou ne vous est pas visible.")
+        raise IncubationNotFound(_("Cette demande n'existe pas ou ne vous est pas visible."))
     return request
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from mediane.accounts.models import Membership
 from mediane.core.errors import Conflict, ValidationFailed
@@ -87,16 +88,17 @@ def _check_agreement_fields(
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if not title.strip():
-        errors["title"] = ["Donnez un intitulé à l'accord."]
+        errors["title"] = [_("Donnez un intitulé à l'accord.")]
     if first.pk == second.pk:
-        errors["second"] = ["Un jumelage réunit deux organisations différentes."]
+        errors["second"] = [_("Un jumelage réunit deux organisations différentes.")]
     for field, org in (("first", first), ("second", second)):
         if org.kind not in INCUBATOR_KINDS:
             errors.setdefault(field, []).append(
-                f"« {org.name} » n'est ni un incubateur, ni un accélérateur, ni un tiers-lieu."
+                _("« %(name)s » n'est ni un incubateur, ni un accélérateur, ni un tiers-lieu.")
+                % {"name": org.name}
             )
     if end is not None and end < start:
-        errors["end"] = ["La fin de l'accord ne peut précéder son début."]
+        errors["end"] = [_("La fin de l'accord ne peut précéder son début.")]
     return errors
 
 
@@ -132,7 +134,7 @@ def twinning_create(
         require(actor, "sign", agreement)
     errors = _check_agreement_fields(first=first, second=second, title=title, start=start, end=end)
     if errors:
-        raise ValidationFailed("L'accord de jumelage est incomplet.", field_errors=errors)
+        raise ValidationFailed(_("L'accord de jumelage est incomplet."), field_errors=errors)
     if signed:
         agreement.status = AgreementStatus.SIGNED
         agreement.signed_by = agreement.proposed_by
@@ -145,9 +147,10 @@ def twinning_create(
         recipients=_people(second, first) if signed else _people(second, minimum="editor"),
         verb="agreement_signed" if signed else "agreement_proposed",
         title=(
-            f"Accord de jumelage signé : {agreement.title}"
+            _("Accord de jumelage signé : %(title)s") % {"title": agreement.title}
             if signed
-            else f"{first.name} vous propose un jumelage : {agreement.title}"
+            else _("%(name)s vous propose un jumelage : %(title)s")
+            % {"name": first.name, "title": agreement.title}
         ),
         action="incubation.agreement_signed" if signed else "incubation.agreement_proposed",
         organisation=first,
@@ -166,7 +169,7 @@ def _contact_errors(agreement: TwinningAgreement, first_contact: Any, second_con
             person is not None
             and not Membership.objects.filter(user=person, organisation_id=side).exists()
         ):
-            errors[field] = ["Le contact doit être membre de l'organisation de ce côté."]
+            errors[field] = [_("Le contact doit être membre de l'organisation de ce côté.")]
     return errors
 
 
@@ -197,10 +200,10 @@ def agreement_update(
         ).exists()
     ):
         errors.setdefault("end", []).append(
-            "Des séjours acceptés se terminent après cette date : terminez-les ou déplacez-les."
+            _("Des séjours acceptés se terminent après cette date : terminez-les ou déplacez-les.")
         )
     if errors:
-        raise ValidationFailed("L'accord de jumelage n'a pas été modifié.", field_errors=errors)
+        raise ValidationFailed(_("L'accord de jumelage n'a pas été modifié."), field_errors=errors)
     agreement.title = title.strip()
     agreement.start, agreement.end = start, end
     agreement.scope, agreement.programme = scope.strip(), programme.strip()
@@ -232,7 +235,7 @@ def agreement_sign(*, actor: Any, agreement: TwinningAgreement) -> TwinningAgree
         actor=actor,
         recipients=_people(agreement.first, agreement.second),
         verb="agreement_signed",
-        title=f"Accord de jumelage signé : {agreement.title}",
+        title=_("Accord de jumelage signé : %(title)s") % {"title": agreement.title},
         action="incubation.agreement_signed",
         organisation=agreement.second,
     )
@@ -247,8 +250,10 @@ def agreement_end(*, actor: Any, agreement: TwinningAgreement, note: str = "") -
     require(actor, "end", agreement)
     if agreement.requests.filter(status__in=HOLDING_STATUSES).exists():  # type: ignore[attr-defined]
         raise Conflict(
-            "Des séjours acceptés ou en cours dépendent de cet accord : "
-            "terminez-les ou annulez-les avant de mettre fin au jumelage.",
+            _(
+                "Des séjours acceptés ou en cours dépendent de cet accord : "
+                "terminez-les ou annulez-les avant de mettre fin au jumelage."
+            ),
             code="stays_pending",
         )
     today = timezone.localdate()
@@ -263,7 +268,7 @@ def agreement_end(*, actor: Any, agreement: TwinningAgreement, note: str = "") -
         status__in=[RequestStatus.REQUESTED, RequestStatus.DATES_PROPOSED]
     ):
         pending.status = RequestStatus.CANCELLED
-        pending.decision_note = "L'accord de jumelage a pris fin."
+        pending.decision_note = _("L'accord de jumelage a pris fin.")
         pending.save(update_fields=["status", "decision_note", "updated_at"])
     search.index(agreement)
     _announce(
@@ -271,7 +276,7 @@ def agreement_end(*, actor: Any, agreement: TwinningAgreement, note: str = "") -
         actor=actor,
         recipients=_people(agreement.first, agreement.second),
         verb="agreement_ended",
-        title=f"Fin de l'accord de jumelage : {agreement.title}",
+        title=_("Fin de l'accord de jumelage : %(title)s") % {"title": agreement.title},
         action="incubation.agreement_ended",
         organisation=agreement.first,
         changes={"note": agreement.end_note},
@@ -295,27 +300,30 @@ def capacity_set(
     Organisation.objects.select_for_update().filter(pk=host.pk).first()
     errors: dict[str, list[str]] = {}
     if host.kind not in INCUBATOR_KINDS:
-        errors["host"] = ["Seuls les incubateurs, accélérateurs et tiers-lieux accueillent."]
+        errors["host"] = [_("Seuls les incubateurs, accélérateurs et tiers-lieux accueillent.")]
     if end < start:
-        errors["end"] = ["La fin de la période ne peut précéder son début."]
+        errors["end"] = [_("La fin de la période ne peut précéder son début.")]
     if places < 0 or places > 500:
-        errors["places"] = ["Indiquez un nombre de places entre 0 et 500."]
+        errors["places"] = [_("Indiquez un nombre de places entre 0 et 500.")]
     if (
         not errors
         and HostCapacity.objects.filter(host=host, start__lte=end, end__gte=start).exists()
     ):
-        errors["start"] = ["Cette période chevauche une période déjà déclarée."]
+        errors["start"] = [_("Cette période chevauche une période déjà déclarée.")]
     if errors:
         raise ValidationFailed(
-            "La capacité d'accueil n'a pas été enregistrée.", field_errors=errors
+            _("La capacité d'accueil n'a pas été enregistrée."), field_errors=errors
         )
     capacity.save()
     busiest = _busiest_day(host.pk, start, end)
     if busiest is not None and busiest[1] > places:
         raise ValidationFailed(
-            f"Le {_day(busiest[0])}, {busiest[1]} start-up(s) sont déjà attendues : "
-            f"prévoyez au moins {busiest[1]} place(s).",
-            field_errors={"places": [f"Au moins {busiest[1]}."]},
+            _(
+                "Le %(day)s, %(count)d start-up(s) sont déjà attendues : "
+                "prévoyez au moins %(count)d place(s)."
+            )
+            % {"day": _day(busiest[0]), "count": busiest[1]},
+            field_errors={"places": [_("Au moins %(count)d.") % {"count": busiest[1]}]},
         )
     audit_record(
         actor=actor,
@@ -333,7 +341,7 @@ def capacity_delete(*, actor: Any, capacity: HostCapacity) -> None:
     Organisation.objects.select_for_update().filter(pk=capacity.host_id).first()  # type: ignore[attr-defined]
     if _held(capacity.host_id, capacity.start, capacity.end).exists():  # type: ignore[attr-defined]
         raise Conflict(
-            "Des séjours acceptés occupent cette période : modifiez-la plutôt que la supprimer.",
+            _("Des séjours acceptés occupent cette période : modifiez-la plutôt que la supprimer."),
             code="capacity_in_use",
         )
     audit_record(
@@ -381,15 +389,21 @@ def check_capacity(*, host_id: int, start: date, end: date, exclude: int | None 
         places = next((p for s, e, p in periods if s <= day <= e), None)
         if places is None:
             raise Conflict(
-                f"Aucune capacité d'accueil n'est déclarée pour le {_day(day)} : "
-                "déclarez une période d'accueil avant d'accepter.",
+                _(
+                    "Aucune capacité d'accueil n'est déclarée pour le %(day)s : "
+                    "déclarez une période d'accueil avant d'accepter."
+                )
+                % {"day": _day(day)},
                 code="no_capacity",
             )
         taken = sum(1 for s, e in stays if s <= day <= e)
         if taken >= places:
             raise Conflict(
-                f"Capacité atteinte le {_day(day)} : {places} place(s), "
-                f"{taken} start-up(s) déjà accueillie(s). Proposez d'autres dates.",
+                _(
+                    "Capacité atteinte le %(day)s : %(places)d place(s), "
+                    "%(taken)d start-up(s) déjà accueillie(s). Proposez d'autres dates."
+                )
+                % {"day": _day(day), "places": places, "taken": taken},
                 code="capacity_exceeded",
             )
         day += timedelta(days=1)
@@ -401,17 +415,19 @@ def check_capacity(*, host_id: int, start: date, end: date, exclude: int | None 
 def _check_dates(start: date | None, end: date | None, prefix: str = "") -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if start is None:
-        errors[f"{prefix}start"] = ["Indiquez la date d'arrivée."]
+        errors[f"{prefix}start"] = [_("Indiquez la date d'arrivée.")]
     if end is None:
-        errors[f"{prefix}end"] = ["Indiquez la date de départ."]
+        errors[f"{prefix}end"] = [_("Indiquez la date de départ.")]
     if start is None or end is None:
         return errors
     if end < start:
-        errors[f"{prefix}end"] = ["Le départ ne peut précéder l'arrivée."]
+        errors[f"{prefix}end"] = [_("Le départ ne peut précéder l'arrivée.")]
     elif (end - start).days + 1 > MAX_STAY_DAYS:
-        errors[f"{prefix}end"] = [f"Un séjour dure au plus {MAX_STAY_DAYS} jours."]
+        errors[f"{prefix}end"] = [
+            _("Un séjour dure au plus %(days)d jours.") % {"days": MAX_STAY_DAYS}
+        ]
     if start < timezone.localdate():
-        errors[f"{prefix}start"] = ["L'arrivée ne peut être dans le passé."]
+        errors[f"{prefix}start"] = [_("L'arrivée ne peut être dans le passé.")]
     return errors
 
 
@@ -457,16 +473,18 @@ def request_create(
     require(actor, "create", request)
     errors = _check_dates(start, end)
     if startup.kind not in STARTUP_KINDS:
-        errors["startup"] = ["Seules les start-up et PME demandent un accueil."]
+        errors["startup"] = [_("Seules les start-up et PME demandent un accueil.")]
     if home.pk not in agreement.side_ids():
-        errors["home"] = ["Votre incubateur d'origine n'est pas partie à cet accord."]
+        errors["home"] = [_("Votre incubateur d'origine n'est pas partie à cet accord.")]
     elif not errors and not _agreement_covers(agreement, start, end):
-        errors["agreement"] = ["L'accord de jumelage n'est pas en vigueur pendant tout le séjour."]
+        errors["agreement"] = [
+            _("L'accord de jumelage n'est pas en vigueur pendant tout le séjour.")
+        ]
     unknown = set(needs) - set(Need.values)
     if unknown:
-        errors["needs"] = ["Besoin inconnu : " + ", ".join(sorted(unknown))]
+        errors["needs"] = [_("Besoin inconnu : %(needs)s") % {"needs": ", ".join(sorted(unknown))}]
     if not needs and not needs_other.strip():
-        errors.setdefault("needs", []).append("Indiquez au moins un besoin.")
+        errors.setdefault("needs", []).append(_("Indiquez au moins un besoin."))
     if (
         not errors
         and SoftLandingRequest.objects.filter(
@@ -477,16 +495,17 @@ def request_create(
             end__gte=start,
         ).exists()
     ):
-        errors["start"] = ["Une demande auprès de cet incubateur couvre déjà ces dates."]
+        errors["start"] = [_("Une demande auprès de cet incubateur couvre déjà ces dates.")]
     if errors:
-        raise ValidationFailed("La demande d'accueil n'a pas été envoyée.", field_errors=errors)
+        raise ValidationFailed(_("La demande d'accueil n'a pas été envoyée."), field_errors=errors)
     request.save()
     _announce(
         request,
         actor=actor,
         recipients=[*_people(host, minimum="editor"), *_people(home)],
         verb="request_created",
-        title=f"{startup.name} demande un accueil du {_day(start)} au {_day(end)}",
+        title=_("%(startup)s demande un accueil du %(start)s au %(end)s")
+        % {"startup": startup.name, "start": _day(start), "end": _day(end)},
         action="incubation.request_created",
         organisation=startup,
         changes={"host": host.pk, "start": start, "end": end, "needs": request.needs},
@@ -512,7 +531,7 @@ def _everyone(request: SoftLandingRequest) -> list[Any]:
 def _hold(request: SoftLandingRequest, start: date, end: date) -> None:
     if not _agreement_covers(request.agreement, start, end):
         raise Conflict(
-            "L'accord de jumelage n'est pas en vigueur pendant tout le séjour.",
+            _("L'accord de jumelage n'est pas en vigueur pendant tout le séjour."),
             code="agreement_not_in_force",
         )
     check_capacity(host_id=request.host_id, start=start, end=end, exclude=request.pk)  # type: ignore[attr-defined]
@@ -541,10 +560,13 @@ def request_accept(
         actor=actor,
         recipients=_everyone(request),
         verb="request_accepted",
-        title=(
-            f"{request.host.name} accueille {request.startup.name} "
-            f"du {_day(request.start)} au {_day(request.end)}"
-        ),
+        title=_("%(host)s accueille %(startup)s du %(start)s au %(end)s")
+        % {
+            "host": request.host.name,
+            "startup": request.startup.name,
+            "start": _day(request.start),
+            "end": _day(request.end),
+        },
         action="incubation.request_accepted",
         organisation=request.host,
     )
@@ -560,11 +582,11 @@ def request_propose_dates(
     require(actor, "decide", request)
     errors = _check_dates(start, end, prefix="proposed_")
     if not errors and start == request.start and end == request.end:
-        errors["proposed_start"] = ["Ce sont les dates demandées : acceptez plutôt la demande."]
+        errors["proposed_start"] = [_("Ce sont les dates demandées : acceptez plutôt la demande.")]
     if not errors and not _agreement_covers(request.agreement, start, end):  # type: ignore[arg-type]
-        errors["proposed_end"] = ["L'accord de jumelage n'est pas en vigueur à ces dates."]
+        errors["proposed_end"] = [_("L'accord de jumelage n'est pas en vigueur à ces dates.")]
     if errors:
-        raise ValidationFailed("Les dates proposées ne conviennent pas.", field_errors=errors)
+        raise ValidationFailed(_("Les dates proposées ne conviennent pas."), field_errors=errors)
     request.proposed_start, request.proposed_end = start, end
     _decide(request, actor=actor, status=RequestStatus.DATES_PROPOSED, note=note)
     _announce(
@@ -572,10 +594,13 @@ def request_propose_dates(
         actor=actor,
         recipients=_people(request.startup, request.home),
         verb="dates_proposed",
-        title=(
-            f"{request.host.name} propose d'accueillir {request.startup.name} "
-            f"du {_day(start)} au {_day(end)}"  # type: ignore[arg-type]
-        ),
+        title=_("%(host)s propose d'accueillir %(startup)s du %(start)s au %(end)s")
+        % {
+            "host": request.host.name,
+            "startup": request.startup.name,
+            "start": _day(start),  # type: ignore[arg-type]
+            "end": _day(end),  # type: ignore[arg-type]
+        },
         action="incubation.dates_proposed",
         organisation=request.host,
         changes={"start": start, "end": end},
@@ -590,7 +615,8 @@ def request_decline(*, actor: Any, request: SoftLandingRequest, reason: str) -> 
     require(actor, "decide", request)
     if not reason.strip():
         raise ValidationFailed(
-            "Indiquez le motif du refus.", field_errors={"reason": ["Le motif est obligatoire."]}
+            _("Indiquez le motif du refus."),
+            field_errors={"reason": [_("Le motif est obligatoire.")]},
         )
     _decide(request, actor=actor, status=RequestStatus.DECLINED, note=reason)
     _announce(
@@ -598,7 +624,8 @@ def request_decline(*, actor: Any, request: SoftLandingRequest, reason: str) -> 
         actor=actor,
         recipients=_people(request.startup, request.home),
         verb="request_declined",
-        title=f"{request.host.name} ne peut pas accueillir {request.startup.name}",
+        title=_("%(host)s ne peut pas accueillir %(startup)s")
+        % {"host": request.host.name, "startup": request.startup.name},
         action="incubation.request_declined",
         organisation=request.host,
         changes={"reason": request.decision_note},
@@ -616,7 +643,7 @@ def request_accept_dates(*, actor: Any, request: SoftLandingRequest) -> SoftLand
     assert start is not None and end is not None
     if start < timezone.localdate():
         raise Conflict(
-            "Les dates proposées sont passées : faites une nouvelle demande.", code="past"
+            _("Les dates proposées sont passées : faites une nouvelle demande."), code="past"
         )
     _hold(request, start, end)
     request.start, request.end = start, end
@@ -627,10 +654,13 @@ def request_accept_dates(*, actor: Any, request: SoftLandingRequest) -> SoftLand
         actor=actor,
         recipients=_everyone(request),
         verb="request_accepted",
-        title=(
-            f"{request.startup.name} accepte les dates proposées par {request.host.name} : "
-            f"du {_day(start)} au {_day(end)}"
-        ),
+        title=_("%(startup)s accepte les dates proposées par %(host)s : du %(start)s au %(end)s")
+        % {
+            "startup": request.startup.name,
+            "host": request.host.name,
+            "start": _day(start),
+            "end": _day(end),
+        },
         action="incubation.dates_accepted",
         organisation=request.startup,
         changes={"start": start, "end": end},
@@ -647,9 +677,9 @@ def request_cancel(
     require(actor, "respond" if declining_dates else "cancel", request)
     request.status = RequestStatus.CANCELLED
     request.decision_note = note.strip() or (
-        "Dates proposées déclinées par la start-up."
+        _("Dates proposées déclinées par la start-up.")
         if declining_dates
-        else "Annulée par la start-up."
+        else _("Annulée par la start-up.")
     )
     request.save()
     _announce(
@@ -658,10 +688,11 @@ def request_cancel(
         recipients=[*_people(request.host, minimum="editor"), *_people(request.home)],
         verb="dates_declined" if declining_dates else "request_cancelled",
         title=(
-            f"{request.startup.name} décline les dates proposées"
+            _("%(startup)s décline les dates proposées")
             if declining_dates
-            else f"{request.startup.name} annule sa demande d'accueil"
-        ),
+            else _("%(startup)s annule sa demande d'accueil")
+        )
+        % {"startup": request.startup.name},
         action="incubation.request_cancelled",
         organisation=request.startup,
         changes={"note": request.decision_note},
@@ -675,10 +706,11 @@ def stay_start(*, actor: Any, request: SoftLandingRequest) -> SoftLandingRequest
     request = _locked(request)
     require(actor, "follow", request)
     if request.status != RequestStatus.ACCEPTED:
-        raise Conflict("Seul un séjour accepté peut commencer.", code="invalid_status")
+        raise Conflict(_("Seul un séjour accepté peut commencer."), code="invalid_status")
     if timezone.localdate() < request.start:
         raise Conflict(
-            f"Le séjour commence le {_day(request.start)} : revenez ce jour-là.", code="too_early"
+            _("Le séjour commence le %(day)s : revenez ce jour-là.") % {"day": _day(request.start)},
+            code="too_early",
         )
     request.status = RequestStatus.IN_PROGRESS
     request.started_at = timezone.now()
@@ -688,7 +720,8 @@ def stay_start(*, actor: Any, request: SoftLandingRequest) -> SoftLandingRequest
         actor=actor,
         recipients=_everyone(request),
         verb="stay_started",
-        title=f"Séjour de {request.startup.name} chez {request.host.name} commencé",
+        title=_("Séjour de %(startup)s chez %(host)s commencé")
+        % {"startup": request.startup.name, "host": request.host.name},
         action="incubation.stay_started",
         organisation=request.host,
     )
@@ -701,7 +734,7 @@ def stay_complete(*, actor: Any, request: SoftLandingRequest) -> SoftLandingRequ
     request = _locked(request)
     require(actor, "follow", request)
     if request.status != RequestStatus.IN_PROGRESS:
-        raise Conflict("Seul un séjour en cours peut se terminer.", code="invalid_status")
+        raise Conflict(_("Seul un séjour en cours peut se terminer."), code="invalid_status")
     today = timezone.localdate()
     if today < request.end:
         request.end = max(today, request.start)
@@ -713,7 +746,8 @@ def stay_complete(*, actor: Any, request: SoftLandingRequest) -> SoftLandingRequ
         actor=actor,
         recipients=_everyone(request),
         verb="stay_completed",
-        title=f"Séjour de {request.startup.name} chez {request.host.name} terminé",
+        title=_("Séjour de %(startup)s chez %(host)s terminé")
+        % {"startup": request.startup.name, "host": request.host.name},
         action="incubation.stay_completed",
         organisation=request.host,
     )
@@ -735,7 +769,9 @@ def stay_note_add(*, actor: Any, request: SoftLandingRequest, body: str) -> Stay
     request = _locked(request)
     require(actor, "follow", request)
     if not body.strip():
-        raise ValidationFailed("La note est vide.", field_errors={"body": ["Écrivez la note."]})
+        raise ValidationFailed(
+            _("La note est vide."), field_errors={"body": [_("Écrivez la note.")]}
+        )
     side = _side_of(actor, request)
     note = StayNote.objects.create(
         request=request, organisation=side, author=actor, at=timezone.now(), body=body.strip()
@@ -746,7 +782,8 @@ def stay_note_add(*, actor: Any, request: SoftLandingRequest, body: str) -> Stay
         actor=actor,
         recipients=_people(other, minimum="editor"),
         verb="stay_note",
-        title=f"Nouvelle note de {side.name} sur le séjour de {request.startup.name}",
+        title=_("Nouvelle note de %(side)s sur le séjour de %(startup)s")
+        % {"side": side.name, "startup": request.startup.name},
         action="incubation.stay_note_added",
         organisation=side,
     )
@@ -775,17 +812,17 @@ def stay_outcome_record(
         ("jobs_created", jobs_created),
     ):
         if value is None or value < 0 or value > 100000:
-            errors[field] = ["Indiquez un nombre entre 0 et 100 000."]
+            errors[field] = [_("Indiquez un nombre entre 0 et 100 000.")]
     if contracts_amount is not None and contracts_amount < 0:
-        errors["contracts_amount"] = ["Le montant ne peut être négatif."]
+        errors["contracts_amount"] = [_("Le montant ne peut être négatif.")]
     if currency not in ("EUR", "CAD"):
-        errors["currency"] = ["Devise inconnue."]
+        errors["currency"] = [_("Devise inconnue.")]
     if contracts_amount and not contracts_signed:
         errors.setdefault("contracts_signed", []).append(
-            "Un montant sans contrat signé : indiquez le nombre de contrats."
+            _("Un montant sans contrat signé : indiquez le nombre de contrats.")
         )
     if errors:
-        raise ValidationFailed("Les résultats n'ont pas été enregistrés.", field_errors=errors)
+        raise ValidationFailed(_("Les résultats n'ont pas été enregistrés."), field_errors=errors)
     side = _side_of(actor, request)
     outcome, _created = StayOutcome.objects.update_or_create(
         request=request,
@@ -806,7 +843,8 @@ def stay_outcome_record(
         actor=actor,
         recipients=[*_people(other, minimum="editor"), *_people(request.startup)],
         verb="stay_outcome",
-        title=f"Résultats du séjour de {request.startup.name} enregistrés par {side.name}",
+        title=_("Résultats du séjour de %(startup)s enregistrés par %(side)s")
+        % {"startup": request.startup.name, "side": side.name},
         action="incubation.outcome_recorded",
         organisation=side,
         changes={

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from mediane.api.auth import request_user
@@ -224,7 +225,7 @@ def replications_list(request, params: Query[PageIn]):  # type: ignore[no-untype
 def _sheet(request, slug: str) -> SolutionSheet:  # type: ignore[no-untyped-def]
     sheet = selectors.solution_get_for(request_user(request), slug=slug)
     if not sheet.is_published:
-        raise selectors.SolutionNotFound("Cette fiche solution n'est pas publiée.")
+        raise selectors.SolutionNotFound(_("Cette fiche solution n'est pas publiée."))
     return sheet
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from mediane.cooperation.models import ProjectStatus, ProjectVisibility
 from mediane.core.errors import NotFound
@@ -53,7 +54,9 @@ def solution_get_for(user: Any, *, slug: str) -> SolutionSheet:
         .first()
     )
     if sheet is None:
-        raise SolutionNotFound("Cette fiche solution n'existe pas ou ne vous est pas accessible.")
+        raise SolutionNotFound(
+            _("Cette fiche solution n'existe pas ou ne vous est pas accessible.")
+        )
     return sheet
 
 

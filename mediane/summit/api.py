@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from mediane.api.auth import request_user, require_token
@@ -150,7 +151,7 @@ def summit_agenda(request, slug: str):  # type: ignore[no-untyped-def]
     edition = selectors.edition_get_for(request.auth, slug=slug)
     registration = selectors.my_registration(request.auth, edition)
     if registration is None:
-        raise RegistrationNotFound("Vous n'êtes pas inscrit à cette édition.")
+        raise RegistrationNotFound(_("Vous n'êtes pas inscrit à cette édition."))
     meetings: list[Meeting] = selectors.agenda_for(registration)
     items = []
     for m in meetings:

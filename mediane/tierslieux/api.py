@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from mediane.api.auth import request_user
@@ -148,8 +149,13 @@ class BookingPageOut(PageOut):
 def resources_list(request, filters: Query[ResourceFilters]):  # type: ignore[no-untyped-def]
     if filters.kind and filters.kind not in ResourceKind.values:
         raise ValidationFailed(
-            "Type de ressource inconnu.",
-            field_errors={"kind": [f"Valeurs possibles : {', '.join(ResourceKind.values)}."]},
+            _("Type de ressource inconnu."),
+            field_errors={
+                "kind": [
+                    _("Valeurs possibles : %(values)s.")
+                    % {"values": ", ".join(ResourceKind.values)}
+                ]
+            },
         )
     limit, offset = filters.window()
     queryset = selectors.resources_for(request_user(request), kind=filters.kind)
@@ -193,7 +199,7 @@ def resource_availability(request, slug: str, filters: Query[AvailabilityIn]):  
     end = filters.end or start + timedelta(days=6)
     if end < start:
         raise ValidationFailed(
-            "La fin doit suivre le début.", field_errors={"end": ["Doit suivre le début."]}
+            _("La fin doit suivre le début."), field_errors={"end": [_("Doit suivre le début.")]}
         )
     return {
         "resource": resource.slug,

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from mediane.core.spreadsheet import rows_to_csv, rows_to_xlsx
 from mediane.tierslieux.models import Booking
 
@@ -54,4 +56,4 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
 
 
 def to_xlsx(rows: list[dict[str, Any]]) -> bytes:
-    return rows_to_xlsx(rows, COLUMNS, sheet_title="Réservations")
+    return rows_to_xlsx(rows, COLUMNS, sheet_title=_("Réservations"))

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mediane.core.permissions import (
     can,
@@ -79,7 +80,7 @@ def resource_get_for(user: Any, *, slug: str) -> Resource:
         .first()
     )
     if resource is None or not can(user, "view", resource):
-        raise ResourceNotFound("Ressource introuvable.")
+        raise ResourceNotFound(_("Ressource introuvable."))
     return resource
 
 
@@ -241,7 +242,7 @@ def booking_get_for(user: Any, *, pk: int) -> Booking:
         .first()
     )
     if booking is None or not can(user, "view", booking):
-        raise BookingNotFound("Réservation introuvable.")
+        raise BookingNotFound(_("Réservation introuvable."))
     return booking
 
 
