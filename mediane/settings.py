@@ -158,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mediane.core.context_processors.site",
+                "mediane.core.context_processors.navigation",
             ],
         },
     }
