@@ -444,6 +444,9 @@ def meeting_move(
     """Move a meeting by hand (organisers). Refused, with every reason, when it would break a
     constraint; once published, both participants are notified."""
     require(actor, "move", meeting)
+    # One move of a run at a time: the checks below read the other meetings of the slot, so two
+    # concurrent moves into one slot could each pass them (a participant or a table twice).
+    ScheduleRun.objects.select_for_update().filter(pk=meeting.run_id).first()  # type: ignore[attr-defined]
     meeting = (
         Meeting.objects.select_for_update(of=("self",))
         .select_related("edition", "run", "first__user", "second__user", "slot")
