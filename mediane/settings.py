@@ -138,6 +138,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Two-factor authentication: verified session for /admin/, enrolment when required.
+    "mediane.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -236,6 +238,8 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "mediane.accounts.throttling.axes_username"
 AXES_IPWARE_PROXY_COUNT = env_int("MEDIANE_PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
+# Two-factor authentication (TOTP): when true, the secretariat, staff and superusers must enrol.
+TWO_FACTOR_REQUIRED_FOR_STAFF = env_bool("MEDIANE_2FA_REQUIRED_FOR_STAFF", False)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

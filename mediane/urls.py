@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve as static_serve
 
+from mediane.accounts import two_factor_views
 from mediane.accounts import views as account_views
 from mediane.api.api import api_v1
 from mediane.datahub import views as datahub_views
@@ -12,6 +13,8 @@ from mediane.datahub import views as datahub_views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api_v1.urls),
+    # The admin's own login would skip the second factor: it goes through the site's login.
+    path("admin/login/", two_factor_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("", include("mediane.core.urls")),
     path("comptes/", include("mediane.accounts.urls")),

@@ -1,7 +1,8 @@
 """Technical administration of people, memberships, invitations and API tokens.
 
 Day-to-day management goes through the site's pages (and their services); the admin is for
-the technical team. API token digests and invitation tokens are never editable here.
+the technical team. API token digests and invitation tokens are never editable here; TOTP secrets
+are never shown (a device is only deleted, for a person who lost both phone and recovery codes).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from mediane.accounts.models import ApiToken, Invitation, Membership, User
+from mediane.accounts.models import ApiToken, Invitation, Membership, TOTPDevice, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -100,3 +101,28 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def, override]
         return False  # tokens are created from the profile page, which shows the raw value once
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(admin.ModelAdmin):
+    """Read-only; deleting a device removes the person's two-factor authentication."""
+
+    list_display = ["user", "confirmed", "confirmed_at", "last_used_at", "locked_until"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__email"]
+    list_select_related = ["user"]
+    fields = (
+        "user",
+        "confirmed",
+        "confirmed_at",
+        "last_used_at",
+        "failed_attempts",
+        "locked_until",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def, override]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def, override]
+        return False

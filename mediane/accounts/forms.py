@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
@@ -141,3 +143,67 @@ class AuditFilterForm(AccessibleForm):
         assert isinstance(action, forms.ChoiceField) and isinstance(object_type, forms.ChoiceField)
         action.choices = [("", _("Toutes"))] + [(a, a) for a in actions]
         object_type.choices = [("", _("Tous"))] + [(t, t) for t in object_types]
+
+
+def _code_field(label: Any, *, help_text: Any = "", autofocus: bool = False) -> forms.CharField:
+    attrs = {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "off"}
+    if autofocus:
+        attrs["autofocus"] = "autofocus"
+    return forms.CharField(
+        label=label,
+        max_length=32,
+        help_text=help_text
+        or _("Les 6 chiffres affichés par votre application, ou l'un de vos codes de secours."),
+        widget=forms.TextInput(attrs=attrs),
+    )
+
+
+class TwoFactorCodeForm(AccessibleForm):
+    """The login's second step."""
+
+    code = _code_field(_("Code de vérification"), autofocus=True)
+
+
+class TwoFactorConfirmForm(AccessibleForm):
+    """The first code of an enrolment, which proves the app is set up."""
+
+    code = _code_field(
+        _("Code affiché par l'application"),
+        help_text=_("Les 6 chiffres affichés par votre application après l'ajout du compte."),
+    )
+
+
+class TwoFactorRegenerateForm(AccessibleForm):
+    """New recovery codes: the password, or a code of the app."""
+
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("ou un code de votre application"),
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if not data.get("password") and not data.get("code"):
+            raise forms.ValidationError(
+                _("Saisissez votre mot de passe ou un code de votre application.")
+            )
+        return data
+
+
+class TwoFactorDisableForm(AccessibleForm):
+    """Removing two-factor authentication: the password and a code."""
+
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = _code_field(_("Code de vérification"))

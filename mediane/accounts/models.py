@@ -1,4 +1,5 @@
-"""People, their memberships in organisations (with a role), invitations and API tokens."""
+"""People, their memberships in organisations (with a role), invitations, API tokens and
+two-factor authentication devices."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mediane.core.crypto import EncryptedTextField
 from mediane.core.models import TimeStampedModel
 
 
@@ -165,3 +167,54 @@ class ApiToken(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class TOTPDevice(models.Model):
+    """A person's authenticator app (TOTP, RFC 6238): at most one per person.
+
+    The secret is encrypted at rest (`core.crypto`, re-encrypted by `mediane rotate-encryption`).
+    The device is pending until the person has typed a first code (`confirmed`). `last_used_step`
+    is the time step of the last accepted code: a code of that step or an earlier one is refused
+    (no replay). `failed_attempts` and `locked_until` throttle wrong codes for this person,
+    whatever their IP address.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = EncryptedTextField(_("clé secrète"))
+    confirmed = models.BooleanField(_("confirmée"), default=False)
+    confirmed_at = models.DateTimeField(_("activée le"), null=True, blank=True)
+    last_used_step = models.BigIntegerField(
+        _("dernier pas de temps utilisé"), null=True, blank=True
+    )
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("codes erronés"), default=0)
+    locked_until = models.DateTimeField(_("bloquée jusqu'au"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("application d'authentification")
+        verbose_name_plural = _("applications d'authentification")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(confirmed=False) | models.Q(confirmed_at__isnull=False),
+                name="totp_device_confirmed_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"TOTP {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code of a device; only a salted PBKDF2 hash of it is stored."""
+
+    device = models.ForeignKey(TOTPDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=128)
+    used_at = models.DateTimeField(_("utilisé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code de secours")
+        verbose_name_plural = _("codes de secours")
+
+    def __str__(self) -> str:
+        return f"code de secours {self.pk}"

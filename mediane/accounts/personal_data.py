@@ -181,6 +181,8 @@ for _entry in (
         "accounts.Invitation", attribution=("invited_by", "accepted_by"), secret=("token",)
     ),
     PersonalData("accounts.ApiToken", owner=("user",), secret=("digest",)),
+    # The TOTP secret is never exported; recovery codes (hashes) go with the device.
+    PersonalData("accounts.TOTPDevice", owner=("user",), secret=("secret",)),
     PersonalData("directory.Organisation", attribution=("created_by",)),
     PersonalData(
         "directory.Expert",

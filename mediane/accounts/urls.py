@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from mediane.accounts import views
+from mediane.accounts import two_factor_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
+    path("connexion/verification/", two_factor_views.login_verify, name="login_verify"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("inscription/", views.register, name="register"),
     path("verification/<str:token>/", views.verify_email, name="verify_email"),
@@ -15,6 +16,17 @@ urlpatterns = [
     path("profil/mes-donnees/", views.personal_data_export, name="personal_data_export"),
     path("profil/supprimer/", views.account_delete, name="account_delete"),
     path("profil/jetons/<int:pk>/revoquer/", views.api_token_revoke, name="api_token_revoke"),
+    path("profil/double-authentification/", two_factor_views.setup, name="two_factor_setup"),
+    path(
+        "profil/double-authentification/codes-de-secours/",
+        two_factor_views.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path(
+        "profil/double-authentification/desactiver/",
+        two_factor_views.disable,
+        name="two_factor_disable",
+    ),
     path(
         "mot-de-passe/modifier/",
         auth_views.PasswordChangeView.as_view(

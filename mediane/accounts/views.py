@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mediane.accounts import selectors, services
+from mediane.accounts import selectors, services, two_factor
 from mediane.accounts.forms import (
     ApiTokenForm,
     AuditFilterForm,
@@ -32,6 +32,7 @@ from mediane.accounts.forms import (
     apply_error,
 )
 from mediane.accounts.models import User
+from mediane.accounts.two_factor_views import start_pending_login
 from mediane.core.errors import MedianeError
 from mediane.core.permissions import can, require
 
@@ -65,13 +66,18 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 
 class LoginView(auth_views.LoginView):
-    """E-mail login; afterwards the user's preferred language becomes the session language."""
+    """E-mail login; afterwards the user's preferred language becomes the session language.
+
+    A person with two-factor authentication is not logged in here: the code is asked next
+    (`two_factor_views.login_verify`)."""
 
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        if two_factor.has_two_factor(form.get_user()):  # not logged in yet: second step first
+            return start_pending_login(self.request, form.get_user(), self.get_redirect_url())
         response = super().form_valid(form)
         language = form.get_user().preferred_language
         translation.activate(language)
@@ -137,9 +143,24 @@ def _profile_context(request: AuthenticatedHttpRequest, **extra: object) -> dict
         "memberships": selectors.user_memberships(user=user),
         "tokens": selectors.api_tokens_of(user=user),
         "can_view_audit_log": selectors.can_view_audit_log(user),
+        **_two_factor_context(user),
     }
     context.update(extra)
     return context
+
+
+def _two_factor_context(user: User) -> dict[str, object]:
+    device = two_factor.device_of(user)
+    confirmed = device is not None and device.confirmed
+    return {
+        "two_factor_device": device if confirmed else None,
+        "two_factor_pending": device is not None and not confirmed,
+        "two_factor_codes_left": (
+            two_factor.remaining_recovery_codes(device) if device and confirmed else 0
+        ),
+        "two_factor_offered": not confirmed and two_factor.is_offered_prominently(user),
+        "two_factor_required": two_factor.required_for(user),
+    }
 
 
 @login_required
