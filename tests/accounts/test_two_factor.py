@@ -12,11 +12,14 @@ import json
 import re
 import zipfile
 from datetime import timedelta
+from io import StringIO
 from types import SimpleNamespace
 
 import pyotp
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,13 +138,26 @@ def test_enrolment_with_a_code_from_the_app(client, person, clock):
     assert "Codes de secours restants" in profile and "10 / 10" in profile
 
 
-def test_secret_is_encrypted_at_rest_and_rotated(person, clock):
-    device, _codes = enrol(person, clock)
+def _stored_secret(device: TOTPDevice) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT secret FROM accounts_totpdevice WHERE id = %s", [device.pk])
-        stored = cursor.fetchone()[0]
-    assert stored.startswith(crypto.PREFIX) and device.secret not in stored
-    assert (TOTPDevice, "secret") in set(crypto.encrypted_fields())
+        return cursor.fetchone()[0]
+
+
+def test_secret_is_encrypted_at_rest_and_rotated(person, clock):
+    old, new = crypto.generate_key(), crypto.generate_key()
+    with override_settings(ENCRYPTION_KEYS=[old]):
+        device, _codes = enrol(person, clock)
+        before = _stored_secret(device)
+    assert before.startswith(crypto.PREFIX) and device.secret not in before
+    with override_settings(ENCRYPTION_KEYS=[new, old]):
+        out = StringIO()
+        call_command("rotate_encryption", stdout=out)
+        assert "accounts.TOTPDevice : 1 secret(s) rechiffré(s)" in out.getvalue()
+    with override_settings(ENCRYPTION_KEYS=[new]):
+        assert _stored_secret(device) != before
+        assert TOTPDevice.objects.get(pk=device.pk).secret == device.secret
+        assert two_factor.two_factor_verify(user=person, code=clock.code(device)) == "totp"
 
 
 def test_start_again_replaces_a_pending_secret_but_not_a_confirmed_one(person, clock):
