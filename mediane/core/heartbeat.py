@@ -16,8 +16,16 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0
 
 
+def heartbeat_seconds() -> float:
+    """Seconds between two beats: HEARTBEAT_SECONDS, or less when the stale delay is short, so
+    a living worker is never taken for a dead one (core/task_recovery.py)."""
+    return max(0.2, min(HEARTBEAT_SECONDS, settings.WORKER_STALE_SECONDS / 4))
+
+
 def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+    """This process's id, also given to django_tasks_db as the worker id of the tasks it claims
+    (at most 64 characters, its limit)."""
+    return f"{socket.gethostname()[:50]}:{os.getpid()}"
 
 
 def beat(*, worker: str, started_at: datetime, now: datetime | None = None) -> None:

@@ -16,6 +16,9 @@ class DatahubConfig(AppConfig):
         from mediane.datahub.search import register
 
         register()
+        from mediane.datahub import interruptions
+
+        interruptions.register()  # recovery of work cut short by a dead process
         post_migrate.connect(_sync_schemas, sender=self)
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from mediane.core.atomic_files import save_atomically
 from mediane.core.errors import Conflict, ValidationFailed
 from mediane.core.models import Visibility
 from mediane.core.permissions import require
@@ -300,8 +301,10 @@ def version_upload(
         schema=dataset.schema,
         size_bytes=size,
     )
-    storage = storages["private"]
-    stored = storage.save(
+    # Written whole under its final name, in this transaction: a process killed before the
+    # commit leaves no row, and the file it may leave is removed (datahub/interruptions.py).
+    stored = save_atomically(
+        storages["private"],
         f"datahub/{dataset.pk}/{version.number}/{slugify(Path(name).stem)[:80] or 'fichier'}"
         f"{Path(name).suffix.lower()[:8]}",
         File(file),

@@ -19,7 +19,14 @@ class NotificationsConfig(AppConfig):
         from datetime import timedelta
 
         from mediane.core.periodic import register_periodic
-        from mediane.notifications.tasks import send_digests
+        from mediane.core.task_recovery import register_interruptible
+        from mediane.notifications.tasks import send_digests, send_immediate_emails
+
+        # Sending again after a worker died is safe: each e-mail is claimed once (an
+        # EmailDelivery row, unique per person and period) before it is sent, so a rerun sends
+        # what was not claimed yet and never an e-mail twice (at most once).
+        register_interruptible(send_digests, retryable=True)
+        register_interruptible(send_immediate_emails, retryable=True)
 
         # Digests are idempotent per person and period (day or ISO week in their time zone):
         # checking every hour sends each one early in its period, and never twice.

@@ -18,3 +18,6 @@ class SummitConfig(AppConfig):
         register_periodic(
             "summit.requests", every=timedelta(minutes=15), task=expire_meeting_requests
         )
+        from mediane.summit import interruptions
+
+        interruptions.register()  # recovery of scheduler runs cut short by a dead worker

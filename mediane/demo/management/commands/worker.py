@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 
-from mediane.core.heartbeat import HEARTBEAT_SECONDS, beat, forget, worker_id
+from mediane.core.heartbeat import beat, forget, heartbeat_seconds, worker_id
 
 logger = logging.getLogger(__name__)
 
@@ -35,23 +35,26 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        worker = worker_id()
         worker_options = {
             "interval": options["interval"],
             "queue_name": options["queue_name"],
             "reload": False,
             "verbosity": options["verbosity"],
+            # The tasks it claims carry the heartbeat's id: recovery knows whose they are.
+            "worker_id": worker,
         }
+        started_at = timezone.now()
+        beat(worker=worker, started_at=started_at)
+        _recover()  # tasks left running by a worker that died (core/task_recovery.py)
+        threading.Thread(
+            target=_heartbeat_loop, args=(worker, started_at), name="heartbeat", daemon=True
+        ).start()
         if options["batch"]:
             worker_options["batch"] = True
             worker_options["startup_delay"] = False
-            call_command("db_worker", **worker_options)
-            return
-        if not options["no_periodic"]:
+        elif not options["no_periodic"]:
             threading.Thread(target=_periodic_loop, name="periodic", daemon=True).start()
-        worker = worker_id()
-        threading.Thread(
-            target=_heartbeat_loop, args=(worker, timezone.now()), name="heartbeat", daemon=True
-        ).start()
         try:
             call_command("db_worker", **worker_options)
         finally:
@@ -61,16 +64,26 @@ class Command(BaseCommand):
                 logger.warning("worker heartbeat row not removed", exc_info=True)
 
 
+def _recover() -> None:
+    from mediane.core.task_recovery import recover
+
+    try:
+        recover()
+    except Exception:  # a database hiccup must not stop the worker; the next beat retries
+        logger.exception("recovery of interrupted tasks failed")
+
+
 def _heartbeat_loop(worker: str, started_at: datetime) -> None:
-    """Record a sign of life every HEARTBEAT_SECONDS for /readyz (core/heartbeat.py)."""
+    """Record a sign of life every heartbeat_seconds() for /readyz (core/heartbeat.py), and
+    recover the tasks of workers that stopped beating."""
     while True:
+        time.sleep(heartbeat_seconds())
         try:
             beat(worker=worker, started_at=started_at)
         except Exception:  # a database hiccup must not stop the worker; next beat retries
             logger.exception("worker heartbeat failed")
-        finally:
-            connection.close()
-        time.sleep(HEARTBEAT_SECONDS)
+        _recover()
+        connection.close()
 
 
 def _periodic_loop() -> None:
