@@ -11,8 +11,12 @@ class CooperationConfig(AppConfig):
     label = "cooperation"
 
     def ready(self) -> None:
-        from mediane.cooperation import rules  # noqa: F401  (registers the permission rules)
+        from mediane.cooperation import (
+            needs_index,
+            rules,  # noqa: F401  (registers the permission rules)
+        )
         from mediane.cooperation.services import iter_project_documents
         from mediane.search.services import register_indexer
 
         register_indexer("project", iter_project_documents)
+        needs_index.connect_write_signals()

@@ -3,7 +3,7 @@ exports call these, so they see the same rows."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from mediane.accounts.models import User
+from mediane.cooperation import needs_index
 from mediane.cooperation.models import (
     BudgetShare,
     PoolingProposal,
@@ -343,9 +344,11 @@ def _project_need(project: Project) -> Need | None:
 
 #: Project states worth pooling with (not closed ones).
 OPEN_PROJECT_STATUSES = (ProjectStatus.DRAFT, ProjectStatus.SETUP, ProjectStatus.ACTIVE)
+#: Needs of each kind compared at most (the most recent ones).
+NEEDS_MAX = 2000
 
 
-def needs_visible_to(user: Any) -> list[Need]:
+def _need_querysets(user: Any) -> tuple[QuerySet, QuerySet[Project]]:
     """Challenges (through the market's selector) and open projects `user` may read."""
     from mediane.market.models import ChallengeStatus
     from mediane.market.selectors import ChallengeFilters, challenges_list_for
@@ -359,9 +362,48 @@ def needs_visible_to(user: Any) -> list[Need]:
     )
     challenges = challenges_list_for(user, ChallengeFilters(statuses=challenge_states))
     projects = projects_list_for(user, ProjectFilters(statuses=OPEN_PROJECT_STATUSES))
-    needs = [_challenge_need(c) for c in challenges[:2000]]
-    needs += [_project_need(p) for p in projects[:2000]]
-    return [n for n in needs if n is not None]
+    return challenges, projects
+
+
+def _visible_need_keys(user: Any) -> list[needs_index.NeedKey]:
+    """Kind, id and version of each need `user` may read, in the lists' order (one query per
+    kind, read at every request: the cache never decides what a reader sees)."""
+    challenges, projects = _need_querysets(user)
+    rows = challenges.prefetch_related(None).values_list("pk", "updated_at")[:NEEDS_MAX]
+    keys: list[needs_index.NeedKey] = [("challenge", pk, at) for pk, at in rows]
+    rows = projects.prefetch_related(None).values_list("pk", "updated_at")[:NEEDS_MAX]
+    keys += [("project", pk, at) for pk, at in rows]
+    return keys
+
+
+def _needs_loader(
+    user: Any,
+) -> Callable[[list[needs_index.NeedKey]], dict[tuple[str, int], Need | None]]:
+    """Builds the needs the cache misses, through the same selectors (so the same rows)."""
+
+    def load(missing: list[needs_index.NeedKey]) -> dict[tuple[str, int], Need | None]:
+        challenges, projects = _need_querysets(user)
+        built: dict[tuple[str, int], Need | None] = {}
+        for kind, qs, make in (
+            ("challenge", challenges, _challenge_need),
+            ("project", projects, _project_need),
+        ):
+            ids = [pk for k, pk, _at in missing if k == kind]
+            for start in range(0, len(ids), 500):
+                for row in qs.filter(pk__in=ids[start : start + 500]):
+                    built[(kind, row.pk)] = make(row)
+        return built
+
+    return load
+
+
+def _needs_corpus(user: Any) -> Corpus:
+    return needs_index.corpus(_visible_need_keys(user), _needs_loader(user))
+
+
+def needs_visible_to(user: Any) -> list[Need]:
+    """Challenges and open projects `user` may read, as the similarity sees them."""
+    return [item.need for item in _needs_corpus(user).items]
 
 
 def similar_needs(
@@ -385,7 +427,7 @@ def similar_needs(
         # Projects the drafting organisation already takes part in are not to be pooled again.
         joined = ProjectPartner.objects.filter(organisation_id=exclude_organisation)
         exclude.update(("project", pk) for pk in joined.values_list("project_id", flat=True))
-    corpus = Corpus(needs_visible_to(user))
+    corpus = _needs_corpus(user)
     return corpus.similar(
         title=title,
         body=text,
@@ -398,4 +440,5 @@ def similar_needs(
 
 def need_groups(user: Any) -> list[Group]:
     """Similar needs of several organisations grouped across the network (network page)."""
-    return group_needs(needs_visible_to(user))
+    corpus = _needs_corpus(user)
+    return group_needs([item.need for item in corpus.items], corpus=corpus)

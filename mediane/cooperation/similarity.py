@@ -121,7 +121,10 @@ class Match:
 
 
 @dataclass
-class _Analysed:
+class AnalysedNeed:
+    """A need with its analysed text: what a corpus is made of. It depends on the need alone,
+    so it can be kept and shared by the corpora of several readers."""
+
     need: Need
     tokens: list[Token]
     fields: bm25.Fields
@@ -154,14 +157,18 @@ def _without_parts(terms: list[str]) -> list[str]:
     ]
 
 
+def analyse_need(need: Need) -> AnalysedNeed:
+    """The costly part of a corpus, per need: its text analysed and weighted."""
+    tokens, fields, surfaces = _analyse(need.title, need.body)
+    return AnalysedNeed(need, tokens, fields, surfaces)
+
+
 class Corpus:
     """Needs analysed once, with their BM25 statistics."""
 
-    def __init__(self, needs: Sequence[Need]):
-        self.items: list[_Analysed] = []
-        for need in needs:
-            tokens, fields, surfaces = _analyse(need.title, need.body)
-            self.items.append(_Analysed(need, tokens, fields, surfaces))
+    def __init__(self, needs: Sequence[Need] = (), *, analysed: Sequence[AnalysedNeed] = ()):
+        """From `needs`, or from needs already analysed (`analyse_need`), in that order."""
+        self.items: list[AnalysedNeed] = [*analysed, *(analyse_need(need) for need in needs)]
         self.stats = bm25.corpus_stats(item.fields for item in self.items)
 
     def _query(self, title: str, body: str) -> tuple[dict[str, float], bm25.Fields]:
@@ -206,7 +213,11 @@ class Corpus:
         return matches[:limit]
 
     def _match(
-        self, query: dict[str, float], own: bm25.Fields, sectors: tuple[str, ...], item: _Analysed
+        self,
+        query: dict[str, float],
+        own: bm25.Fields,
+        sectors: tuple[str, ...],
+        item: AnalysedNeed,
     ) -> Match:
         text, parts = self._text_score(query, own, item.fields) if query else (0.0, {})
         overlap, shared, _related = sector_overlap(sectors, item.need.sectors)
