@@ -9,7 +9,7 @@ from datetime import datetime
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.utils import timezone
 
 from mediane.core.heartbeat import beat, forget, heartbeat_seconds, worker_id
@@ -56,12 +56,37 @@ class Command(BaseCommand):
         elif not options["no_periodic"]:
             threading.Thread(target=_periodic_loop, name="periodic", daemon=True).start()
         try:
-            call_command("db_worker", **worker_options)
+            run_until_stopped(worker_options)
         finally:
             try:
                 forget(worker=worker)
             except Exception:  # the database may be the reason the worker stops
                 logger.warning("worker heartbeat row not removed", exc_info=True)
+
+
+#: Longest wait between two attempts while the database is unavailable.
+DATABASE_RETRY_MAX_SECONDS = 30.0
+
+
+def run_until_stopped(worker_options: dict) -> None:
+    """django_tasks_db's db_worker, started again when the database goes away (a restart, a
+    failover) instead of exiting: the worker waits for the database like the app servers do.
+    A signal still stops it (db_worker's handler exits, during the wait too)."""
+    delay = 1.0
+    while True:
+        started = time.monotonic()
+        try:
+            call_command("db_worker", **worker_options)
+            return
+        except (OperationalError, InterfaceError):
+            if time.monotonic() - started > 60:
+                delay = 1.0  # it had been running: a new outage, start with a short wait
+            logger.warning(
+                "database unavailable: the worker starts again in %.0f s", delay, exc_info=True
+            )
+            connections.close_all()
+            time.sleep(delay)
+            delay = min(delay * 2, DATABASE_RETRY_MAX_SECONDS)
 
 
 def _recover() -> None:
