@@ -11,7 +11,8 @@ rotated without downtime:
 
 Without `MEDIANE_ENCRYPTION_KEYS`, keys are derived (HKDF-SHA256) from `SECRET_KEY` and then
 from each of `SECRET_KEY_FALLBACKS`, so rotating `SECRET_KEY` the Django way (old key moved to
-the fallbacks) keeps the secrets readable until `mediane rotate-encryption` has run.
+the fallbacks) keeps the secrets readable until `mediane rotate-encryption` has run. The
+derived keys always decrypt, also after explicit keys are set.
 
 Stored text is `enc1:<fernet token>`; a value without that prefix is legacy plain text, read
 as is and encrypted at its next save (and by `mediane rotate-encryption`).
@@ -52,11 +53,13 @@ def generate_key() -> str:
 
 
 def configured_keys() -> list[bytes]:
-    explicit = [k.strip() for k in getattr(settings, "ENCRYPTION_KEYS", []) if k.strip()]
-    if explicit:
-        return [k.encode() for k in explicit]
+    """The keys, the encrypting one first: the explicit keys, then the keys derived from
+    SECRET_KEY and its fallbacks (which only decrypt when explicit keys are set, so moving
+    from derived to explicit keys needs no extra step)."""
+    explicit = [k.strip().encode() for k in getattr(settings, "ENCRYPTION_KEYS", []) if k.strip()]
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return [derive_key(s) for s in secrets if s]
+    derived = [derive_key(s) for s in secrets if s]
+    return explicit + [k for k in derived if k not in explicit]
 
 
 def _fernet() -> MultiFernet:

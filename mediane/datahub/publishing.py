@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -100,8 +101,29 @@ def _failed(exc: PortalError) -> PortalFailed:
     return PortalFailed(exc.message_fr, code=f"portal_{exc.code}")
 
 
+def _resolves_to_private(host: str) -> bool:
+    """True when a name resolves to an address of this machine or of a private network (a
+    public-looking name pointing inside); a name that does not resolve is left to the client,
+    which reports the network error."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    return any(_private_host(str(info[4][0]).split("%")[0]) for info in infos)
+
+
 def client_for(account: PortalAccount, *, dry_run: bool = False) -> UdataClient | CkanClient:
-    """A new client for the account (a client is not shared across threads)."""
+    """A new client for the account (a client is not shared across threads).
+
+    The portal's name is resolved first: unless private addresses are allowed, a name that
+    leads to this machine or a private network is refused (the address was checked as text
+    when saved; this catches a public name that resolves inside)."""
+    host = urlsplit(account.base_url).hostname or ""
+    if not settings.DATAHUB_PORTALS_ALLOW_PRIVATE and _resolves_to_private(host):
+        raise PortalError(
+            "private_address",
+            _("L'adresse du portail mène à cette machine ou à un réseau privé : refusée."),
+        )
     cls = UdataClient if account.kind == PortalKind.UDATA else CkanClient
     return cls(account.base_url, account.api_key, dry_run=dry_run)
 
@@ -143,6 +165,11 @@ def clean_base_url(value: str) -> str:
         message = _("L'adresse du portail est trop longue (300 caractères au plus).")
     elif _private_host(parts.hostname) and not settings.DATAHUB_PORTALS_ALLOW_PRIVATE:
         message = _("Cette adresse désigne cette machine ou un réseau privé : elle est refusée.")
+    elif parts.scheme != "https" and not settings.DATAHUB_PORTALS_ALLOW_PRIVATE:
+        message = _(
+            "L'adresse du portail doit commencer par https:// : la clé d'API ne circule pas "
+            "en clair."
+        )
     else:
         return url
     raise ValidationFailed(message, code="bad_url", field_errors={"base_url": [message]})

@@ -128,3 +128,13 @@ def test_malformed_key_is_refused_with_a_clear_message():
 
     with override_settings(ENCRYPTION_KEYS=["pas-une-cle"]), pytest.raises(ImproperlyConfigured):
         crypto.encrypt("x")
+
+
+@pytest.mark.django_db
+def test_moving_from_derived_to_explicit_keys_keeps_secrets_readable():
+    with override_settings(ENCRYPTION_KEYS=[]):
+        acc = account()
+    with override_settings(ENCRYPTION_KEYS=[NEW]):
+        assert PortalAccount.objects.get(pk=acc.pk).api_key == "cle-secrete-1234567890"
+        call_command("rotate_encryption", stdout=StringIO())
+        assert crypto.is_current(raw_api_key(acc.pk))

@@ -4,6 +4,7 @@ stable remote ids, dry run, deletions propagated, refusals, errors stored, acces
 
 from __future__ import annotations
 
+import socket
 from datetime import date
 
 import pytest
@@ -553,3 +554,46 @@ def test_a_publication_in_progress_refuses_a_second_one(hub, public, udata):
     # The lock is released after a publication, successful or not.
     publishing.dataset_publish(actor=hub.editor, dataset=public, account=account)
     assert len(udata.live()) == 1
+
+
+# --- Addresses that lead inside, keys in clear ---------------------------------------------------
+
+
+def test_plain_http_portal_address_is_refused_in_production(hub, settings):
+    settings.DATAHUB_PORTALS_ALLOW_PRIVATE = False
+    with pytest.raises(ValidationFailed) as error:
+        publishing.portal_account_save(
+            actor=hub.admin,
+            organisation=hub.city,
+            kind="udata",
+            base_url="http://www.data.gouv.fr",
+            api_key="cle-1234",
+            remote_organisation="org-1",
+        )
+    assert "https://" in error.value.field_errors["base_url"][0]
+    assert not PortalAccount.objects.exists()
+
+
+def test_public_name_resolving_to_a_private_address_is_refused(hub, public, monkeypatch, settings):
+    settings.DATAHUB_PORTALS_ALLOW_PRIVATE = False
+    account = publishing.portal_account_save(
+        actor=hub.admin,
+        organisation=hub.city,
+        kind="udata",
+        base_url="https://portail.example.org",
+        api_key="cle-1234",
+        remote_organisation="org-1",
+    )
+    calls = []
+
+    def inside(host, *args, **kwargs):
+        calls.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", inside)
+    with pytest.raises(PortalFailed) as error:
+        publishing.dataset_publish(actor=hub.editor, dataset=public, account=account)
+    assert error.value.code == "portal_private_address"
+    assert calls == ["portail.example.org"]
+    row = PortalPublication.objects.get(dataset=public, account=account)
+    assert row.status == "failed" and "réseau privé" in row.last_error
