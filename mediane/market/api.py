@@ -21,7 +21,7 @@ from mediane.api.auth import request_user, require_token
 from mediane.api.errors import READ_ERRORS, WRITE_ERRORS, error_responses
 from mediane.api.pagination import PageIn, PageOut, page
 from mediane.core.errors import ValidationFailed
-from mediane.core.permissions import can_see_visibility
+from mediane.core.permissions import can, can_see_visibility
 from mediane.directory.models import Organisation, Sector
 from mediane.directory.selectors import OrganisationNotFound, organisation_get_for
 from mediane.market import selectors, services
@@ -397,13 +397,18 @@ class OfferDetailOut(OfferOut):
 
     @staticmethod
     def resolve_references(obj: Offer, context: dict[str, Any]) -> list[OfferReference]:
-        """References to an organisation the caller may not see are left out."""
+        """References to an organisation the caller may not see are left out, and so are those
+        the cited city has not confirmed yet, except for the offer's editors (as on its page)."""
         user = request_user(context["request"])
+        can_change = can(user, "change", obj)
         return [
             r
             for r in obj.references.all()  # type: ignore[attr-defined]
-            if r.organisation is None
-            or can_see_visibility(user, r.organisation.visibility, r.organisation_id)
+            if (can_change or r.is_confirmed)
+            and (
+                r.organisation is None
+                or can_see_visibility(user, r.organisation.visibility, r.organisation_id)
+            )
         ]
 
 

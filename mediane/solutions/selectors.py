@@ -97,8 +97,11 @@ def solutions_search(user: Any, filters: SolutionFilters) -> SolutionResults:
         qs = qs.filter(organisation__slug=filters.city)
     if filters.supplier:
         qs = qs.filter(supplier_organisation__slug=filters.supplier)
+    # Count only the replications the user may read (those `replications_of` lists): a draft
+    # challenge or project of another city is not news for visitors outside the network.
     replications = (
-        Replication.objects.filter(solution=OuterRef("pk"))
+        replications_visible(user)
+        .filter(solution=OuterRef("pk"))
         .order_by()
         .values("solution")
         .annotate(n=Count("pk"))

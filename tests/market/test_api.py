@@ -156,8 +156,10 @@ def test_offer_references_confirmed_only_by_the_city(client, world):
         actor=world.company_editor, offer=offer, organisation=world.city, description="Pilote"
     )
     body = client.get(f"/api/v1/offers/{offer.slug}").json()
-    assert body["references"][0]["confirmed"] is False
+    assert body["references"] == []  # not confirmed yet: shown to the offer's editors only
     assert body["confirmed_references"] == 0
+    own = client.get(f"/api/v1/offers/{offer.slug}", **auth(world.company_editor)).json()
+    assert own["references"][0]["confirmed"] is False
     services.offer_reference_confirm(actor=world.city_editor, reference=reference)
     body = client.get(f"/api/v1/offers/{offer.slug}").json()
     assert body["references"][0]["confirmed"] is True
