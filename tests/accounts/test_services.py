@@ -60,13 +60,22 @@ def test_register_refuses_duplicate_email_case_insensitively(django_capture_on_c
     assert User.objects.count() == 1
 
 
-@pytest.mark.parametrize("password", ["court", "1234567890123", "motdepasse"])
+@pytest.mark.parametrize(
+    "password", ["court", "1234567890123", "motdepasse", "Pyrenees-27", "Laine-" * 22]
+)
 def test_register_refuses_weak_password_without_saving(password):
     with pytest.raises(ValidationFailed) as exc:
         services.user_register(email="a@example.org", password=password, full_name="A")
     assert exc.value.field_errors["password"]
     assert not User.objects.exists()
     assert not mail.outbox
+
+
+def test_register_accepts_a_passphrase_of_128_characters():
+    passphrase = ("laine des Pyrénées " * 7)[:128]
+    assert len(passphrase) == 128
+    user = services.user_register(email="a@example.org", password=passphrase, full_name="A")
+    assert user.check_password(passphrase)
 
 
 def test_register_refuses_bad_email_and_language():
