@@ -51,6 +51,8 @@ class Interruptible:
 
 _TASKS: dict[str, Interruptible] = {}
 _SWEEPS: dict[str, Callable[..., int]] = {}
+_SWEEP_EVERY: dict[str, Callable[[], float]] = {}
+_SWEEP_LAST: dict[str, datetime] = {}  # per process
 
 
 def register_interruptible(
@@ -65,9 +67,15 @@ def register_interruptible(
     _TASKS[task.module_path] = Interruptible(task.module_path, retryable, on_interrupted)
 
 
-def register_recovery_sweep(name: str, sweep: Callable[..., int]) -> None:
-    """`sweep(now=..., stale=...)` repairs an app's leftovers; returns how many it fixed."""
+def register_recovery_sweep(
+    name: str, sweep: Callable[..., int], *, every: Callable[[], float] | None = None
+) -> None:
+    """`sweep(now=..., stale=...)` repairs an app's leftovers; returns how many it fixed.
+    `every()`: at most one run per that many seconds in a process (costly sweeps: file walks);
+    else at each recovery."""
     _SWEEPS[name] = sweep
+    if every is not None:
+        _SWEEP_EVERY[name] = every
 
 
 def stale_delay() -> timedelta:
@@ -128,6 +136,11 @@ def recover(now: datetime | None = None) -> RecoveryReport:
     now = now or timezone.now()
     recover_tasks(now=now, report=report)
     for name, sweep in list(_SWEEPS.items()):
+        every = _SWEEP_EVERY.get(name)
+        last = _SWEEP_LAST.get(name)
+        if every is not None and last is not None and now - last < timedelta(seconds=every()):
+            continue
+        _SWEEP_LAST[name] = now
         try:
             report.swept[name] = sweep(now=now, stale=stale_delay())
         except Exception:
@@ -238,10 +251,15 @@ def orphan_delay() -> timedelta:
     return timedelta(seconds=settings.ORPHAN_FILE_SECONDS)
 
 
+def file_sweep_seconds() -> float:
+    """File clean-ups walk folders: at most every 5 minutes (sooner with a short orphan delay)."""
+    return min(300.0, settings.ORPHAN_FILE_SECONDS / 4)
+
+
 def _sweep_upload_spools(*, now: datetime, stale: timedelta) -> int:
     from mediane.core.atomic_files import remove_stale_upload_spools
 
     return len(remove_stale_upload_spools(older_than=now - orphan_delay()))
 
 
-register_recovery_sweep("core.upload_spools", _sweep_upload_spools)
+register_recovery_sweep("core.upload_spools", _sweep_upload_spools, every=file_sweep_seconds)

@@ -116,10 +116,14 @@ def uploads_sweep(*, now: datetime, stale: timedelta) -> int:
 
 
 def register() -> None:
-    from mediane.core.task_recovery import register_interruptible, register_recovery_sweep
+    from mediane.core.task_recovery import (
+        file_sweep_seconds,
+        register_interruptible,
+        register_recovery_sweep,
+    )
     from mediane.datahub.tasks import process_version
 
     # Processing is idempotent: it starts again from the uploaded file into a clean folder.
     register_interruptible(process_version, retryable=True, on_interrupted=version_interrupted)
     register_recovery_sweep("datahub.versions", versions_sweep)
-    register_recovery_sweep("datahub.uploads", uploads_sweep)
+    register_recovery_sweep("datahub.uploads", uploads_sweep, every=file_sweep_seconds)
