@@ -10,7 +10,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Comptes")
 
     def ready(self) -> None:
-        from mediane.accounts import rules  # noqa: F401  (registers permission rules)
+        from mediane.accounts import (
+            rules,  # noqa: F401  (registers permission rules)
+            signals,  # noqa: F401  (password change notices)
+        )
         from mediane.accounts.tasks import purge_personal_data
         from mediane.core.periodic import register_periodic
 

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mediane.accounts.models import ApiToken, Invitation, Membership, Role, User
 from mediane.core.errors import Conflict, NotFound, ValidationFailed
@@ -76,6 +77,53 @@ def _send_after_commit(*, template: str, to: str, context: dict[str, Any], langu
             logger.exception("could not send the %s e-mail to %s", template, to)
 
     transaction.on_commit(send)
+
+
+#: Changes of a person's sign-in that they are told of by e-mail (OWASP ASVS 2.2.3, 2.5.5):
+#: someone who took over the account cannot do it unnoticed.
+SECURITY_EVENTS = {
+    "password_changed": gettext_lazy("Le mot de passe de votre compte a été modifié."),
+    "two_factor_enabled": gettext_lazy(
+        "La double authentification a été activée sur votre compte."
+    ),
+    "two_factor_disabled": gettext_lazy(
+        "La double authentification a été désactivée sur votre compte."
+    ),
+    "recovery_codes_regenerated": gettext_lazy(
+        "De nouveaux codes de secours ont été créés pour votre compte ; les anciens ne "
+        "fonctionnent plus."
+    ),
+}
+
+
+def security_notice_send(*, user: Any, event: str) -> None:
+    """E-mail `user` that their sign-in changed (after the commit; never the secret itself)."""
+    if event not in SECURITY_EVENTS:
+        raise ValueError(f"unknown security event {event!r}")
+    if not getattr(user, "email", "") or not getattr(user, "is_active", False):
+        return
+    language = getattr(user, "preferred_language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        what = str(SECURITY_EVENTS[event])
+    _send_after_commit(
+        template="security_notice",
+        to=user.email,
+        language=language,
+        context={
+            "user": user,
+            "what": what,
+            "when": timezone.localtime(timezone.now(), _user_zone(user)),
+            "profile_link": _absolute(reverse("accounts:profile")),
+            "reset_link": _absolute(reverse("accounts:password_reset")),
+        },
+    )
+
+
+def _user_zone(user: Any) -> Any:
+    try:
+        return zoneinfo.ZoneInfo(getattr(user, "time_zone", "") or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def _unwrap(obj: Any) -> Any:

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from mediane.accounts import totp
 from mediane.accounts.models import RecoveryCode, TOTPDevice, User
+from mediane.accounts.services import security_notice_send
 from mediane.core.errors import Conflict, MedianeError, NotFound, ValidationFailed
 from mediane.core.services import audit_record
 
@@ -231,6 +232,7 @@ def totp_device_confirm(*, user: User, code: str) -> list[str]:
         device.save(update_fields=["confirmed", "confirmed_at"])
         codes = _new_recovery_codes(device)
         audit_record(actor=user, action="two_factor.enable", obj=device)
+        security_notice_send(user=user, event="two_factor_enabled")
     return codes
 
 
@@ -255,6 +257,7 @@ def recovery_codes_regenerate(
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         codes = _new_recovery_codes(device)
         audit_record(actor=user, action="two_factor.recovery_codes_regenerate", obj=device)
+        security_notice_send(user=user, event="recovery_codes_regenerated")
     return codes
 
 
@@ -271,3 +274,4 @@ def totp_device_disable(*, user: User, password: str | None, code: str) -> None:
     with transaction.atomic():
         audit_record(actor=user, action="two_factor.disable", obj=device)
         TOTPDevice.objects.filter(pk=device.pk).delete()
+        security_notice_send(user=user, event="two_factor_disabled")
