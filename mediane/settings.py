@@ -229,6 +229,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "mediane.accounts.password_validation.MaximumLengthValidator"},
 ]
+# E-mails with a link (password reset, address verification) one address may receive per hour.
+MAIL_LINKS_PER_HOUR = env_int("MEDIANE_MAIL_LINKS_PER_HOUR", 3)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"

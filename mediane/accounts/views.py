@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -19,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from mediane.accounts import selectors, services, two_factor
+from mediane.accounts import mail_throttle, selectors, services, two_factor
 from mediane.accounts.forms import (
     ApiTokenForm,
     AuditFilterForm,
@@ -124,9 +126,29 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_POST
 def resend_verification(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not mail_throttle.allow("verify", request.user.email):
+        messages.error(
+            request,
+            _(
+                "Trop d'e-mails de vérification demandés pour cette adresse : réessayez dans "
+                "une heure, et pensez à regarder dans vos indésirables."
+            ),
+        )
+        return redirect("accounts:profile")
     services.user_send_verification(user=request.user)
     messages.success(request, _("Un nouvel e-mail de vérification vous a été envoyé."))
     return redirect("accounts:profile")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, with at most MEDIANE_MAIL_LINKS_PER_HOUR e-mails per address:
+    over it the page says the same as usual (it never tells whether an account exists) but
+    no e-mail is sent."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        if not mail_throttle.allow("reset", form.cleaned_data["email"]):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 def _profile_context(request: AuthenticatedHttpRequest, **extra: object) -> dict[str, object]:
