@@ -410,6 +410,9 @@ WORKER_STALE_SECONDS = env_int("MEDIANE_WORKER_STALE_SECONDS", 120)
 # Interrupted tasks (a worker killed mid-task): a retryable task is queued again until it has
 # been tried this many times, then marked failed (core/task_recovery.py).
 TASK_MAX_ATTEMPTS = env_int("MEDIANE_TASK_MAX_ATTEMPTS", 3)
+# Finished task rows are deleted by the daily job core.prune_task_results: successful ones after
+# this many days, failed ones after 30 days (or this, when longer); 0 keeps them all.
+TASK_RESULTS_KEEP_DAYS = env_int("MEDIANE_TASK_RESULTS_KEEP_DAYS", 7)
 # Partial and orphaned upload files (a server killed mid-upload) older than this are removed.
 ORPHAN_FILE_SECONDS = env_int("MEDIANE_ORPHAN_FILE_SECONDS", 3600)
 # Uploads larger than FILE_UPLOAD_MAX_MEMORY_SIZE are spooled here while the request is read;

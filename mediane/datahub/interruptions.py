@@ -115,7 +115,18 @@ def uploads_sweep(*, now: datetime, stale: timedelta) -> int:
     )
 
 
+def open_versions() -> list[int]:
+    """Versions still pending or processing: `versions_sweep` counts their task rows, pruning
+    keeps them."""
+    return list(
+        DatasetVersion.objects.filter(
+            status__in=[VersionStatus.PENDING, VersionStatus.PROCESSING]
+        ).values_list("pk", flat=True)
+    )
+
+
 def register() -> None:
+    from mediane.core.task_pruning import register_prune_guard
     from mediane.core.task_recovery import (
         file_sweep_seconds,
         register_interruptible,
@@ -127,3 +138,4 @@ def register() -> None:
     register_interruptible(process_version, retryable=True, on_interrupted=version_interrupted)
     register_recovery_sweep("datahub.versions", versions_sweep)
     register_recovery_sweep("datahub.uploads", uploads_sweep, every=file_sweep_seconds)
+    register_prune_guard(process_version, open_versions)

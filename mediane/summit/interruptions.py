@@ -70,9 +70,20 @@ def runs_sweep(*, now: datetime, stale: timedelta) -> int:
     return fixed
 
 
+def open_runs() -> list[int]:
+    """Runs still queued or running: `runs_sweep` counts their task rows, pruning keeps them."""
+    return list(
+        ScheduleRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def register() -> None:
+    from mediane.core.task_pruning import register_prune_guard
     from mediane.core.task_recovery import register_interruptible, register_recovery_sweep
     from mediane.summit.tasks import run_scheduler
 
     register_interruptible(run_scheduler, retryable=False, on_interrupted=run_interrupted)
     register_recovery_sweep("summit.runs", runs_sweep)
+    register_prune_guard(run_scheduler, open_runs)
