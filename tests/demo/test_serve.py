@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -163,3 +164,38 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
     )
     assert result.returncode != 0
     assert "mediane migrate" in result.stderr
+
+
+def test_serve_killed_leaves_no_orphan_server_nor_worker(site):
+    """SIGKILL to `mediane serve` alone (no handler runs): its children get SIGTERM from the
+    kernel (PR_SET_PDEATHSIG) and stop instead of running on as orphans."""
+    port = free_port()
+    process = start(site, "--port", str(port), "--no-collectstatic", "--workers", "1")
+    descendants: set[int] = set()
+    try:
+        wait_for(f"http://127.0.0.1:{port}/healthz", process)
+        descendants = children_of(process.pid)
+        commands = {
+            pid: Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
+            for pid in descendants
+            if alive(pid)
+        }
+        assert any("gunicorn" in command for command in commands.values()), commands
+        assert any("mediane.cli worker" in command for command in commands.values()), commands
+        process.kill()
+        process.wait(timeout=10)
+        deadline = time.monotonic() + 15
+        while any(alive(pid) for pid in descendants) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = {pid: command for pid, command in commands.items() if alive(pid)}
+    finally:
+        for pid in descendants:  # whatever is left, so that a failure leaves no process behind
+            if alive(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert not left, f"still running after serve was killed: {left}"
+    with pytest.raises(OSError):  # nothing listens on the port any more
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()

@@ -1,16 +1,19 @@
 """`mediane serve`: the web server (gunicorn) and the task worker, side by side.
 
 Both run as child processes. Ctrl-C (SIGINT) or SIGTERM stops both; if either dies, the other is
-stopped and the command exits non-zero, so a supervisor notices.
+stopped and the command exits non-zero, so a supervisor notices. On Linux the children also get
+SIGTERM from the kernel if this process dies without stopping them (SIGKILL, out of memory).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.management import call_command
@@ -19,6 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 
 STOP_TIMEOUT = 10.0
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def pending_migrations() -> list[str]:
@@ -52,6 +56,28 @@ def gunicorn_command(host: str, port: int, workers: int, threads: int) -> list[s
         "-",
         *extra,
     ]
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` for the children: on Linux, asks the kernel to send them SIGTERM when this
+    process dies (prctl PR_SET_PDEATHSIG), so a SIGKILLed `mediane serve` leaves no orphan
+    gunicorn or worker behind; None elsewhere (no such call). libc is loaded here, before the
+    fork: the function only calls it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+    sigterm = int(signal.SIGTERM)
+
+    def preexec() -> None:
+        prctl(PR_SET_PDEATHSIG, sigterm, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the call: nobody would signal us
+            os._exit(1)
+
+    return preexec
 
 
 def worker_command() -> list[str]:
@@ -123,11 +149,17 @@ class Supervisor:
         try:
             env = {**os.environ, "PYTHONUNBUFFERED": "1"}
             env.setdefault("DJANGO_SETTINGS_MODULE", "mediane.settings")
+            preexec = die_with_parent()
             for name, command in self.commands.items():
                 # A new session: the children do not get the terminal's Ctrl-C directly, so
-                # they stop in order, through us.
+                # they stop in order, through us. The death signal is tied to the thread that
+                # starts them: this one, the main thread, which lives as long as the command.
                 self.children[name] = subprocess.Popen(  # noqa: S603 - our own argv
-                    command, env=env, cwd=settings.PROJECT_DIR, start_new_session=True
+                    command,
+                    env=env,
+                    cwd=settings.PROJECT_DIR,
+                    start_new_session=True,
+                    preexec_fn=preexec,  # no other thread runs here; the body is fork-safe
                 )
             self.stdout.write(f"Médiane est servi sur {url} (Ctrl-C pour arrêter).")
             if "worker" in self.children:
