@@ -10,6 +10,7 @@ syntax, so `"laine`, `a AND (` or `*` cannot cause an error.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -32,7 +33,9 @@ _STOP_WORDS_TEXT = """
 """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
-_stemmer = snowballstemmer.stemmer("french")
+# A Snowball stemmer keeps the word being stemmed in its own fields: one per thread, since
+# gunicorn threads stem at the same time (a shared one gave IndexError under load).
+_stemmers = threading.local()
 
 
 def normalize(text: str) -> str:
@@ -59,7 +62,10 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     """Snowball French stem of a normalised word (cached: vocabularies are small)."""
-    return _stemmer.stemWord(word)
+    stemmer = getattr(_stemmers, "french", None)
+    if stemmer is None:
+        stemmer = _stemmers.french = snowballstemmer.stemmer("french")
+    return stemmer.stemWord(word)
 
 
 def stems(text: str) -> list[str]:
