@@ -31,8 +31,12 @@ worker: install
 
 # The whole suite, browser tests included (they need Chromium; see .ci/run). Pytest's exit code 5
 # ("no tests collected") is an error for the whole suite, but not when PYTEST_ARGS selects a subset.
+# TEST_WORKERS: pytest-xdist processes (default: one per core; 0 runs the suite in this process).
+# Tests are handed out in pytest-django's order (--dist load): in each process the tests that
+# empty the database (transactional ones) run after the others, as they do in one process.
+TEST_WORKERS ?= auto
 test: install
-	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	@status=0; $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ] && [ -n "$(PYTEST_ARGS)" ]; then \
 	  echo "make test: no test matches PYTEST_ARGS=$(PYTEST_ARGS)"; exit 0; fi; \
 	exit $$status
