@@ -117,6 +117,34 @@ def times_queued(task: Any, first_args: set[Any]) -> dict[Any, int]:
     return counts
 
 
+def requeue_or_fail(
+    stranded: list[tuple[Any, str]],
+    *,
+    task: Any,
+    queued_status: str,
+    fail: Callable[[Any, str], Any],
+) -> int:
+    """Move on the objects (pk, status) that no open task of `task` will move: one still in
+    `queued_status` is queued again while it has been queued fewer than MEDIANE_TASK_MAX_ATTEMPTS
+    times, any other is failed with the interruption reason (`fail(pk, reason)`, truthy when
+    it changed something). Returns how many were moved on."""
+    if not stranded:
+        return 0
+    open_ids = {args[0] for args in open_task_args(task) if args}
+    tries = times_queued(task, {pk for pk, _status in stranded})
+    fixed = 0
+    for pk, status in stranded:
+        if pk in open_ids:
+            continue
+        with transaction.atomic():
+            if status == queued_status and tries.get(pk, 0) < settings.TASK_MAX_ATTEMPTS:
+                task.enqueue(pk)
+                fixed += 1
+            elif fail(pk, str(INTERRUPTED_REASON)):
+                fixed += 1
+    return fixed
+
+
 @dataclass
 class RecoveryReport:
     retried: list[str] = field(default_factory=list)

@@ -15,7 +15,6 @@ import shutil
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
@@ -72,7 +71,7 @@ def _fail_interrupted(version_id: int, reason: str) -> bool:
 
 def versions_sweep(*, now: datetime, stale: timedelta) -> int:
     """Versions left pending or processing with no task to move them on."""
-    from mediane.core.task_recovery import INTERRUPTED_REASON, open_task_args, times_queued
+    from mediane.core.task_recovery import requeue_or_fail
     from mediane.datahub.tasks import process_version
 
     stranded = list(
@@ -81,21 +80,9 @@ def versions_sweep(*, now: datetime, stale: timedelta) -> int:
             created_at__lt=now - stale,
         ).values_list("pk", "status")
     )
-    if not stranded:
-        return 0
-    open_ids = {args[0] for args in open_task_args(process_version) if args}
-    tries = times_queued(process_version, {pk for pk, _s in stranded})
-    fixed = 0
-    for pk, status in stranded:
-        if pk in open_ids:
-            continue
-        with transaction.atomic():
-            if status == VersionStatus.PENDING and tries.get(pk, 0) < settings.TASK_MAX_ATTEMPTS:
-                process_version.enqueue(pk)
-                fixed += 1
-            elif _fail_interrupted(pk, str(INTERRUPTED_REASON)):
-                fixed += 1
-    return fixed
+    return requeue_or_fail(
+        stranded, task=process_version, queued_status=VersionStatus.PENDING, fail=_fail_interrupted
+    )
 
 
 def uploads_sweep(*, now: datetime, stale: timedelta) -> int:

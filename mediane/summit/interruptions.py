@@ -12,8 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,7 +43,7 @@ def _fail(run_id: int, reason: str) -> int:
 
 def runs_sweep(*, now: datetime, stale: timedelta) -> int:
     """Runs left queued or running with no task to move them on."""
-    from mediane.core.task_recovery import INTERRUPTED_REASON, open_task_args, times_queued
+    from mediane.core.task_recovery import requeue_or_fail
     from mediane.summit.tasks import run_scheduler
 
     stranded = list(
@@ -53,21 +51,7 @@ def runs_sweep(*, now: datetime, stale: timedelta) -> int:
             status__in=[RunStatus.QUEUED, RunStatus.RUNNING], created_at__lt=now - stale
         ).values_list("pk", "status")
     )
-    if not stranded:
-        return 0
-    open_ids = {args[0] for args in open_task_args(run_scheduler) if args}
-    tries = times_queued(run_scheduler, {pk for pk, _s in stranded})
-    fixed = 0
-    for pk, status in stranded:
-        if pk in open_ids:
-            continue
-        with transaction.atomic():
-            if status == RunStatus.QUEUED and tries.get(pk, 0) < settings.TASK_MAX_ATTEMPTS:
-                run_scheduler.enqueue(pk)
-                fixed += 1
-            else:
-                fixed += _fail(pk, str(INTERRUPTED_REASON))
-    return fixed
+    return requeue_or_fail(stranded, task=run_scheduler, queued_status=RunStatus.QUEUED, fail=_fail)
 
 
 def open_runs() -> list[int]:
