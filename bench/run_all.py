@@ -67,16 +67,17 @@ def organisation_count(env: dict[str, str]) -> int:
     return int(lines[-1]) if result.returncode == 0 and lines else 0
 
 
-def postgres_database(fresh: bool) -> None:
-    """Create `mediane_bench` on the local server when missing (drop it first with --fresh)."""
+def postgres_database(fresh: bool, name: str = PG_DB) -> None:
+    """Create database `name` (default `mediane_bench`) on the local server when missing (drop
+    it first with --fresh)."""
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         if fresh:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DB]).fetchone()
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{PG_DB}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def run(command: list[str], env: dict[str, str]) -> int:

@@ -46,7 +46,7 @@ PG_DB = "mediane_load"
 FIRST_PORT = 8101
 sys.path.insert(0, str(BENCH_DIR))
 
-from run_all import machine  # noqa: E402 - bench/ is not a package
+from run_all import machine, postgres_database  # noqa: E402 - bench/ is not a package
 
 
 def load_average() -> str:
@@ -54,17 +54,6 @@ def load_average() -> str:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         return "?"
-
-
-def postgres_database(fresh: bool) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-        if fresh:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DB]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{PG_DB}"')
 
 
 def postgres_cluster() -> tuple[str, str]:
@@ -84,7 +73,7 @@ def step(command: list[str], env: dict[str, str]) -> None:
 
 def prepare(args: argparse.Namespace, env: dict[str, str], targets: Path) -> None:
     if args.database == "postgresql":
-        postgres_database(args.fresh)
+        postgres_database(args.fresh, PG_DB)
     elif args.fresh:
         shutil.rmtree(Path(env["MEDIANE_VAR_DIR"]), ignore_errors=True)
     Path(env["MEDIANE_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
