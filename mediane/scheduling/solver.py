@@ -48,6 +48,10 @@ MAX_PARTICIPANTS = 20_000
 MAX_PAIRS = 3_000_000  # (meeting, possible slot) pairs
 # Windows of a participant within a block (see _add_windows) above this count are skipped.
 MAX_WINDOWS_PER_BLOCK = 40
+# Share of the remaining time given to the SAT portfolio (satsearch.py) when the probe did
+# not find a schedule at the lower bound, and how many budgets above that bound it asks for.
+SAT_SHARE = 0.85
+SAT_BUDGET_STEPS = 12
 # Lower bounds per participant (one small model each) are computed up to this size.
 LOWER_BOUND_MAX_MEETINGS = 5_000
 
@@ -470,6 +474,75 @@ def _one_more_break(
     return None
 
 
+def _sat_phase(
+    instance: Instance,
+    built: ScheduleModel,
+    fairness: int | None,
+    lower: list[int],
+    proven: int,
+    values: dict[tuple[int, int], bool] | None,
+    seconds: float,
+    stop: threading.Event | None,
+    phases: list[dict[str, object]],
+    report: Callable[[str, str], None],
+) -> tuple[list[int] | None, int]:
+    """Ask the SAT portfolio (`satsearch.py`) for a schedule with `proven` breaks, then one
+    more, … Returns the slot per meeting (None when none was found) and the lower bound the
+    answers "impossible" proved (0 when none).
+
+    The meetings to place are the required ones and, when the instance has optional
+    meetings, those of the first phase's schedule (same weight). Each participant is held to
+    at most `m0 + fairness` breaks, m0 being the smallest per-participant lower bound: every
+    schedule meeting that keeps the fairness bound (breaks ≥ own lower bound ≥ m0). An answer
+    "impossible" proves the budget only when that cap is implied by the fairness bound (m0 = 0
+    and some participant necessarily without break) and no optional meeting could change the
+    set placed.
+    """
+    from . import satsearch
+
+    required = [m for m, meeting in enumerate(instance.meetings) if meeting.required]
+    if built.weight_terms:
+        if values is None:
+            return None, 0
+        chosen = {m for (m, _t), on in values.items() if on}
+        placed = sorted(set(required) | chosen)
+    else:
+        placed = required
+    if not placed or not satsearch.available(instance, built.domains, placed):
+        return None, 0
+    attending = sorted({p for meeting in instance.meetings for p in meeting.participants})
+    if not attending:
+        return None, 0
+    smallest = min(lower[p] for p in attending)
+    caps: list[int | None] = [
+        None if fairness is None else smallest + fairness for _ in instance.participants
+    ]
+    loads = [0] * len(instance.participants)
+    for m in placed:
+        for p in instance.meetings[m].participants:
+            loads[p] += 1
+    someone_without = any(loads[p] < 2 for p in attending)
+    budgets = list(range(proven, proven + SAT_BUDGET_STEPS))
+    report("sat", f"recherche d'un planning à {proven} pauses (solveur SAT)")
+    exact_refutation = not built.weight_terms and (
+        fairness is None or (smallest == 0 and someone_without)
+    )
+    outcome = satsearch.search(
+        instance, built.domains, placed, caps, budgets, seconds, stop, exact=exact_refutation
+    )
+    phases.append(
+        {
+            "phase": "sat",
+            "members": outcome.members,
+            "time_s": round(outcome.seconds, 3),
+            "budget": outcome.budget,
+            "refuted": outcome.refuted,
+        }
+    )
+    bound = outcome.refuted + 1 if exact_refutation and outcome.refuted >= 0 else 0
+    return outcome.slots, bound
+
+
 def participant_lower_bounds(instance: Instance, deadline: float) -> list[int]:
     """Fewest breaks each participant can have on its own (its meetings only, precedences
     ignored): a valid lower bound per participant. Zero where time runs out."""
@@ -643,6 +716,37 @@ def solve(
         elif probe_status == cp_model.INFEASIBLE:
             proven += 1
             gap_one = True
+    if found is None and (stop is None or not stop.is_set()) and remaining() > 2:
+        sat = _sat_phase(
+            instance,
+            built,
+            fairness,
+            lower,
+            proven,
+            values,
+            remaining() * SAT_SHARE,
+            stop,
+            phases,
+            report,
+        )
+        slots, sat_bound = sat
+        proven = max(proven, sat_bound)
+        gap_one = gap_one and proven == sum(lower) + 1
+        if slots is not None:
+            placements = [Placement(meeting=m, slot=t) for m, t in enumerate(slots) if t >= 0]
+            solution = _solution_from(instance, placements, fairness, phases, proven)
+            if solution.breaks is not None and solution.breaks <= proven:
+                solution.bound = solution.breaks
+                solution.status = OPTIMAL if optional_proven else FEASIBLE
+                solution.optional_weight_bound = weight_bound if built.weight_terms else 0
+                if assign_tables:
+                    report("tables", "attribution des tables")
+                    solution.placements, solution.table_changes = place_on_tables(
+                        instance, placements
+                    )
+                solution.solve_time_s = time.monotonic() - started
+                return solution
+            values = {(m, t): slots[m] == t for (m, t) in built.x}
     if found is None:
         for p, bound in enumerate(lower):
             if bound:
