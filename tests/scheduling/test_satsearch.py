@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from mediane.scheduling import satsearch
+from mediane.scheduling import solver as solver_module
 from mediane.scheduling.checker import check
 from mediane.scheduling.model import Placement
 from mediane.scheduling.solver import _solution_from, domains, solve
@@ -131,7 +132,9 @@ def test_too_large_instances_are_left_to_cp_sat(monkeypatch):
     assert not satsearch.available(inst, domains(inst), [0, 1, 2])
 
 
-def test_solve_goes_through_the_sat_search_when_the_probe_fails():
+def test_solve_goes_through_the_sat_search_when_the_probe_fails(monkeypatch):
+    # without the first short minimisation, which settles so small an instance by itself
+    monkeypatch.setattr(solver_module, "SAT_FIRST_MINIMISATION", 0)
     inst = triangle()
     solution = solve(inst, fairness=2, time_limit=20, workers=2)
     assert check(inst, solution, 2) == []
@@ -144,7 +147,8 @@ def test_solve_goes_through_the_sat_search_when_the_probe_fails():
     assert all(p.table is not None for p in solution.placements)
 
 
-def test_solve_with_optional_meetings_keeps_their_weight():
+def test_solve_with_optional_meetings_keeps_their_weight(monkeypatch):
+    monkeypatch.setattr(solver_module, "SAT_FIRST_MINIMISATION", 0)
     inst = instance(
         slots(3),
         1,
@@ -156,3 +160,9 @@ def test_solve_with_optional_meetings_keeps_their_weight():
     # one table and three slots: the optional meeting cannot fit; the breaks stay optimal
     assert solution.breaks == 1
     assert solution.unscheduled == [3]
+
+
+def test_a_short_minimisation_comes_first():
+    solution = solve(triangle(), fairness=2, time_limit=20, workers=2)
+    assert solution.status == "optimal" and solution.breaks == 1
+    assert [phase["phase"] for phase in solution.phases][:2] == ["probe", "breaks"]
