@@ -1,8 +1,12 @@
 """Load test of the directory search page with a real HTTP client, and its floor.
 
 Starts gunicorn on 127.0.0.1 (or targets --url, which must be a local address), then sends
-`/annuaire/?q=<term>&<facets>` requests from concurrent clients (httpx, one thread and one
-keep-alive connection per client) for a bounded time and number of requests:
+`/annuaire/?q=<term>&<facets>` requests from concurrent clients for a bounded time and number
+of requests. Each client keeps one keep-alive connection and sends its next request as soon as
+the previous answer is in. The client is `wrk` when it is installed (Debian package `wrk`: C,
+event loop, about 0.05 ms of CPU per request) — the load generator shares the two cores with
+the server, and 20 Python threads add their own queueing for the interpreter lock to the
+latencies they measure — else httpx (one thread per client; `--client httpx` forces it):
 
 1. a warm-up (not counted);
 2. one client alone: the latency of the page without queueing;
@@ -25,11 +29,14 @@ import itertools
 import json
 import os
 import random
+import resource
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -176,6 +183,121 @@ def run_phase(
     return phase
 
 
+# wrk script: every thread walks the list of paths from its own offset (as the httpx clients
+# do), counts the answers other than 200, and `done` prints the figures as one JSON line.
+WRK_SCRIPT = r"""
+local threads = {}
+local paths_file, offset_step = nil, 7
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("index", #threads)
+end
+
+function init(args)
+  paths = {}
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  position = tonumber(args[2]) + index * 997
+  bad = 0
+  samples = ""
+end
+
+function request()
+  position = position + 1
+  return wrk.format("GET", paths[(position % #paths) + 1])
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    bad = bad + 1
+    if #samples < 400 then samples = samples .. status .. " " end
+  end
+end
+
+function done(summary, latency, requests)
+  local errors = 0
+  local samples_all = ""
+  for _, thread in ipairs(threads) do
+    errors = errors + thread:get("bad")
+    samples_all = samples_all .. thread:get("samples")
+  end
+  local e = summary.errors
+  errors = errors + e.connect + e.read + e.write + e.timeout
+  io.write(string.format(
+    '{"requests": %d, "errors": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, ' ..
+    '"p99_us": %d, "mean_us": %.1f, "max_us": %d, "samples": "%s"}\n',
+    summary.requests, errors, summary.duration, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), latency.mean, latency.max, samples_all))
+end
+"""
+
+
+@dataclass
+class WrkPhase:
+    """Figures of a phase run by wrk (its own percentiles, over every answer)."""
+
+    name: str
+    clients: int
+    data: dict[str, float | int | str]
+    client_cpu: float
+
+    @property
+    def errors(self) -> int:
+        return int(self.data["errors"])
+
+    @property
+    def error_samples(self) -> list[str]:
+        text = str(self.data.get("samples", "")).split()
+        return [f"status {code}" for code in text[:5]]
+
+    def summary(self) -> dict[str, float | int | str]:
+        requests = int(self.data["requests"])
+        ok = requests - self.errors
+        seconds = int(self.data["duration_us"]) / 1e6
+        return {
+            "phase": self.name,
+            "clients": self.clients,
+            "client": "wrk",
+            "requests": requests,
+            "errors": self.errors,
+            "retries": 0,
+            "p50_ms": round(int(self.data["p50_us"]) / 1000, 1),
+            "p95_ms": round(int(self.data["p95_us"]) / 1000, 1),
+            "p99_ms": round(int(self.data["p99_us"]) / 1000, 1),
+            "mean_ms": round(float(self.data["mean_us"]) / 1000, 1),
+            "max_ms": round(int(self.data["max_us"]) / 1000, 1),
+            "throughput_rps": round(ok / seconds, 1) if seconds else 0.0,
+            "client_cpu_ms_per_request": round(self.client_cpu * 1000 / requests, 3)
+            if requests
+            else 0.0,
+        }
+
+
+def run_phase_wrk(
+    base_url: str, name: str, clients: int, paths_file: Path, duration: float, start: int
+) -> WrkPhase:
+    """One phase with wrk: `clients` connections (closed loop, one request in flight each)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    threads = max(1, min(2, clients))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    try:
+        completed = subprocess.run(
+            [
+                "wrk", f"-t{threads}", f"-c{clients}", f"-d{max(1, round(duration))}s",
+                "--timeout", "30s", "-s", script.name, base_url + "/",
+                "--", str(paths_file), str(start),
+            ],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    finally:
+        os.unlink(script.name)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    line = [row for row in completed.stdout.splitlines() if row.startswith("{")][-1]
+    return WrkPhase(name, clients, json.loads(line), cpu)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -270,6 +392,26 @@ def measure_floor(terms: list[str], repeat: int) -> list[float]:
     return timings
 
 
+def run_httpx(args: argparse.Namespace, base_url: str, paths: list[str]) -> tuple[Phase, Phase]:
+    """The three phases with httpx clients, one thread each."""
+    import httpx
+
+    clients = [httpx.Client(base_url=base_url, timeout=30.0) for _ in range(args.clients)]
+    try:
+        run_phase(clients, Phase("warm-up", args.clients), paths, args.warmup, args.max_requests)
+        single = run_phase(
+            clients, Phase("1 client", 1), paths[::-1], args.single_duration, args.max_requests
+        )
+        loaded = run_phase(
+            clients, Phase(f"{args.clients} clients", args.clients), paths, args.duration,
+            args.max_requests, start=len(paths) // 2,
+        )  # fmt: skip
+    finally:
+        for http in clients:
+            http.close()
+    return single, loaded
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", help="target a running server (127.0.0.1 only)")
@@ -284,7 +426,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor-repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="write the figures to this file")
+    parser.add_argument(
+        "--client", choices=("auto", "wrk", "httpx"), default="auto",
+        help="load generator: wrk when installed (auto), or httpx threads",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+    if args.client == "wrk" and not shutil.which("wrk"):
+        sys.exit("wrk not found: apt-get install wrk, or --client httpx")
 
     connection = setup_django()
     from mediane.directory.models import Organisation
@@ -306,22 +455,28 @@ def main(argv: list[str] | None = None) -> int:
         base_url = f"http://127.0.0.1:{port}"
         server = start_server(port, args.workers, args.threads)
         print(f"gunicorn: {args.workers} workers × {args.threads} threads on {base_url}")
-    import httpx
-
-    clients = [httpx.Client(base_url=base_url, timeout=30.0) for _ in range(args.clients)]
+    single: Phase | WrkPhase
+    loaded: Phase | WrkPhase
     try:
         wait_ready(base_url, server)
-        run_phase(clients, Phase("warm-up", args.clients), paths, args.warmup, args.max_requests)
-        single = run_phase(
-            clients, Phase("1 client", 1), paths[::-1], args.single_duration, args.max_requests
-        )
-        loaded = run_phase(
-            clients, Phase(f"{args.clients} clients", args.clients), paths, args.duration,
-            args.max_requests, start=len(paths) // 2,
-        )  # fmt: skip
+        if use_wrk:
+            with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+                listing.write("\n".join(paths) + "\n")
+            paths_file = Path(listing.name)
+            try:
+                run_phase_wrk(base_url, "warm-up", args.clients, paths_file, args.warmup, 0)
+                single = run_phase_wrk(
+                    base_url, "1 client", 1, paths_file, args.single_duration, 3 * len(paths) // 4
+                )
+                loaded = run_phase_wrk(
+                    base_url, f"{args.clients} clients", args.clients, paths_file,
+                    args.duration, len(paths) // 2,
+                )  # fmt: skip
+            finally:
+                paths_file.unlink()
+        else:
+            single, loaded = run_httpx(args, base_url, paths)
     finally:
-        for http in clients:
-            http.close()
         if server is not None:
             stop_server(server)
 
@@ -330,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "database": vendor,
         "organisations": organisations,
+        "client": "wrk" if use_wrk else "httpx",
         "workers": args.workers if server is not None else None,
         "threads": args.threads if server is not None else None,
         "single": single.summary(),
