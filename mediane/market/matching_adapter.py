@@ -39,13 +39,7 @@ from mediane.market.models import (
 )
 from mediane.market.selectors import challenges_visible_q
 from mediane.matching import ranker, semantic
-from mediane.matching.text import (
-    SYNONYM,
-    analyse,
-    analyser_version,
-    load_thesaurus,
-    opening_sentence,
-)
+from mediane.matching.text import SYNONYM, analyse, analyser_version, load_thesaurus
 
 logger = logging.getLogger(__name__)
 
@@ -82,18 +76,13 @@ def _coordinates(organisation: Organisation | None) -> tuple[float, float] | Non
 def challenge_profile(challenge: Challenge) -> ranker.ChallengeProfile:
     lead = challenge.lead_issuer
     territory = lead.territory if lead is not None else None
-    # The "context and figures" field sets the scene (lowered in the query); without it, the
-    # problem's opening sentence does when the problem has three sentences or more.
-    context = html_to_text(challenge.context)
-    problem = html_to_text(challenge.problem)
-    if not context.strip():
-        context, problem = opening_sentence(problem)
-    text = [challenge.summary, problem, html_to_text(challenge.expected_outcomes)]
+    text = [challenge.summary] + [
+        html_to_text(v) for v in (challenge.problem, challenge.context, challenge.expected_outcomes)
+    ]
     return ranker.ChallengeProfile(
         id=challenge.pk,
         title=challenge.title,
         description=" ".join(filter(None, text)),
-        context=context,
         sectors=tuple(s.slug for s in challenge.sectors.all()),
         country=lead.country if lead is not None else "",
         issuer_name=territory.name if territory is not None else (lead.name if lead else ""),
@@ -426,7 +415,7 @@ def query_words(profile: ranker.ChallengeProfile, limit: int = QUERY_WORDS) -> l
     words of the text, each synonym group also asked through its other phrases."""
     thesaurus = load_thesaurus()
     weights: Counter[str] = Counter()
-    for text, boost in ((profile.title, 3), (profile.text, 1)):
+    for text, boost in ((profile.title, 3), (profile.description, 1)):
         for token in analyse(text, thesaurus):
             if token.proper:
                 continue

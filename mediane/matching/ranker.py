@@ -2,10 +2,9 @@
 
 score = Σ weight × feature, each feature in [0, 1]:
 
-- `lexical`: BM25F of the challenge's words (title boosted, the words that set the scene
-  lowered: its context, or the opening sentence of a longer text) over the organisation's
-  name, offers and description, stemmed, with synonym groups as shared terms and related
-  terms as weaker ones; divided by the best score of the list.
+- `lexical`: BM25F of the challenge's words (title boosted) over the organisation's name,
+  offers and description, stemmed, with synonym groups as shared terms and related terms as
+  weaker ones; divided by the best score of the list.
 - `semantic`: closeness in meaning of the challenge and the organisation's text (a packaged
   multilingual sentence encoder, `mediane.matching.semantic`), less a floor, divided by the
   best of the list. The text score is `(1 - semantic weight) × lexical + semantic weight ×
@@ -41,7 +40,6 @@ from mediane.matching.text import (
     Token,
     analyse,
     load_thesaurus,
-    opening_sentence,
     stem_phrase,
 )
 
@@ -67,21 +65,6 @@ class ChallengeProfile:
     location: tuple[float, float] | None = None
     eligible_countries: tuple[str, ...] = ()  # empty: every country
     eligible_kinds: tuple[str, ...] = ()  # empty: every kind
-    # What sets the scene (place, size, activity, figures): its words weigh `Weights.context`
-    # in the query. None: not told apart, the opening sentence of a description of three
-    # sentences or more is taken (`text.opening_sentence`); "": none.
-    context: str | None = None
-
-    def parts(self) -> tuple[str, str]:
-        """(context, description): the text that sets the scene and the rest."""
-        if self.context is None:
-            return opening_sentence(self.description)
-        return self.context, self.description
-
-    @property
-    def text(self) -> str:
-        """The whole text (context first), as a document or for the sentence encoder."""
-        return " ".join(part for part in (self.context or "", self.description) if part)
 
 
 @dataclass(frozen=True)
@@ -133,7 +116,6 @@ class Weights:
     semantic_floor: float = 0.2  # cosine of unrelated texts (or the list's median when lower)
     semantic_reason: float = 0.5  # semantic feature from which "close in meaning" is a reason
     title_boost: float = 2.0
-    context: float = 0.25  # the challenge's scene-setting words, against 1 for its problem
     related_term: float = 0.5
     proper_noun: float = 0.3  # places and names in a challenge say little about the need
     field_name: float = 1.5
@@ -161,7 +143,6 @@ BASELINE_WEIGHTS = Weights(
     gate=0.0,
     semantic=0.0,
     title_boost=1.0,
-    context=1.0,
     proper_noun=1.0,
     field_name=1.0,
     field_offers=1.0,
@@ -252,17 +233,12 @@ def _analysed_document(
 
 
 def _query(
-    title: Iterable[Token],
-    body: Iterable[Token],
-    weights: Weights,
-    context: Iterable[Token] = (),
+    title: Iterable[Token], body: Iterable[Token], weights: Weights
 ) -> tuple[dict[str, float], dict[str, str]]:
-    """Query weight of each token key (title boosted, context lowered, log-damped) and its
-    surface word."""
+    """Query weight of each token key (title boosted, log-damped) and its surface word."""
     counts: dict[str, float] = {}
     surfaces: dict[str, str] = {}
-    parts = ((title, weights.title_boost), (body, 1.0), (context, weights.context))
-    for tokens, boost in parts:
+    for tokens, boost in ((title, weights.title_boost), (body, 1.0)):
         for token in tokens:
             weight = boost * (weights.proper_noun if token.proper else 1.0)
             counts[token.key] = counts.get(token.key, 0.0) + weight
@@ -272,17 +248,6 @@ def _query(
         value = 1.0 + math.log(count) if count >= 1 else count
         query[key] = value * (weights.related_term if key.startswith(RELATED) else 1.0)
     return query, surfaces
-
-
-def _challenge_query(
-    challenge: ChallengeProfile, weights: Weights, thesaurus: Thesaurus
-) -> tuple[dict[str, float], dict[str, str]]:
-    """The challenge as a query: title (×`title_boost`), context (×`context`), the rest."""
-    title = analyse(challenge.title, thesaurus)
-    if weights.context == 1.0:
-        return _query(title, analyse(challenge.text, thesaurus), weights)
-    context, description = challenge.parts()
-    return _query(title, analyse(description, thesaurus), weights, analyse(context, thesaurus))
 
 
 def _eligible(challenge: ChallengeProfile, candidate: Candidate) -> bool:
@@ -358,14 +323,16 @@ def rank(
     docs = [_document(c, weights, thesaurus) for c in eligible]
     if stats is None:
         stats = bm25.corpus_stats(d.fields for d in docs)
-    query, query_surfaces = _challenge_query(challenge, weights, thesaurus)
+    query, query_surfaces = _query(
+        analyse(challenge.title, thesaurus), analyse(challenge.description, thesaurus), weights
+    )
     lexical = [bm25.score(query, d.fields, stats, k1=weights.k1, b=weights.b) for d in docs]
     best = max((s for s, _p in lexical), default=0.0) or 1.0
     meanings: list[float | None] = [None] * len(eligible)
     query_vector = None
     if weights.semantic > 0 and eligible:
         query_vector = semantic.vectors(
-            [semantic.challenge_text(challenge.title, challenge.text)], encoder
+            [semantic.challenge_text(challenge.title, challenge.description)], encoder
         )[0]
         cosines = semantic.document_matrix(eligible, document_vectors or {}, encoder) @ query_vector
         meanings = list(semantic.normalised(cosines.tolist(), weights.semantic_floor))
@@ -522,9 +489,9 @@ def challenge_corpus(
 ) -> ChallengeCorpus:
     thesaurus = load_thesaurus() if thesaurus is None else thesaurus
     if thesaurus is load_thesaurus():
-        docs = [_cached_challenge_doc(c.title, c.text, weights) for c in challenges]
+        docs = [_cached_challenge_doc(c.title, c.description, weights) for c in challenges]
     else:
-        docs = [_challenge_doc(c.title, c.text, weights, thesaurus) for c in challenges]
+        docs = [_challenge_doc(c.title, c.description, weights, thesaurus) for c in challenges]
     postings: dict[str, list[int]] = {}
     for position, (fields, _surfaces) in enumerate(docs):
         for key in fields.weighted:

@@ -181,31 +181,5 @@ def analyse(text: str, thesaurus: Thesaurus | None = None) -> list[Token]:
     return tokens
 
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?…])\s+")
-OPENING_MIN_SENTENCES = 3
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of a text: cut after . ! ? or … followed by a space, unless the next word
-    starts in lower case ("… en août, etc. et les secours…" stays one sentence)."""
-    out: list[str] = []
-    for piece in _SENTENCE_END_RE.split((text or "").strip()):
-        if out and piece[:1].islower():
-            out[-1] = f"{out[-1]} {piece}"
-        elif piece:
-            out.append(piece)
-    return out
-
-
-def opening_sentence(text: str) -> tuple[str, str]:
-    """(opening sentence, the rest) of a text of `OPENING_MIN_SENTENCES` sentences or more,
-    else ("", text): in a challenge written as one text, the first sentence sets the scene
-    (the place, its size, its activity) and the problem comes after it."""
-    parts = sentences(text)
-    if len(parts) < OPENING_MIN_SENTENCES:
-        return "", text
-    return parts[0], " ".join(parts[1:])
-
-
 def sequence_keys(tokens: list[Token]) -> list[str]:
     return [token.key for token in tokens]

@@ -96,28 +96,6 @@ def test_search_index_path_finds_the_same_best_candidate(world, market, monkeypa
     )
 
 
-def test_the_challenge_context_sets_the_scene_else_the_problem_opening_sentence(world):
-    with_context = matching_adapter.challenge_profile(world.open_challenge())
-    assert with_context.context == "5 millions de visiteurs par an."
-    assert "5 millions" not in with_context.description
-    assert with_context.description.startswith("Comprendre les flux pour adapter les services.")
-    assert "Tableau de bord" in with_context.description
-    assert with_context.text.startswith("5 millions de visiteurs par an. Comprendre")
-    problem = (
-        "<p>Lourdes reçoit des millions de pèlerins.</p><p>Les rues débordent en août. Nous ne "
-        "savons pas où vont les visiteurs.</p>"
-    )
-    without = matching_adapter.challenge_profile(world.open_challenge(context="", problem=problem))
-    assert without.context == "Lourdes reçoit des millions de pèlerins."
-    assert "pèlerins" not in without.description
-    assert "Les rues débordent en août." in without.description
-    short = matching_adapter.challenge_profile(
-        world.open_challenge(context="", problem="<p>Les rues débordent. Comptez-les.</p>")
-    )
-    assert short.context == ""
-    assert "Les rues débordent. Comptez-les." in short.description
-
-
 def test_challenges_recommended_to_an_organisation(world, market):
     found = matching_adapter.recommend_challenges(organisation=market["counter"])
     assert [r.challenge.pk for r in found] == [market["challenge"].pk]

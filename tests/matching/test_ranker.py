@@ -205,58 +205,6 @@ def test_ranker_beats_the_baseline_on_the_held_out_set(directory):
                 pytest.fail(f"{look_alike} above the best answer for {cid}")
 
 
-SCENE_CHALLENGE = ChallengeProfile(
-    id="scene",
-    title="Mieux répartir les visiteurs",
-    description=(
-        "Chaque été, les pèlerins arrivent par autocars entiers au sanctuaire. "
-        "Les rues débordent et les secours passent mal. "
-        "La ville veut compter les visiteurs par quartier et anticiper les pointes."
-    ),
-)
-PILGRIMAGES = Candidate(
-    id="pilgrims",
-    name="Voyages Sanctuaire",
-    kind="pme",
-    description=(
-        "Chaque été, nos autocars conduisent les pèlerins au sanctuaire; les pèlerins arrivent "
-        "accompagnés."
-    ),
-    offers=("Pèlerinages en groupe",),
-)
-COUNTERS = Candidate(
-    id="counters",
-    name="Quartier Compté",
-    kind="pme",
-    description="Capteurs pour compter les passants par quartier.",
-    offers=("Comptage des passants",),
-)
-
-
-def test_the_words_that_set_the_scene_weigh_less_than_the_problem():
-    """The opening sentence of a longer text (or the challenge's context) says where the
-    problem is (pilgrims, coaches, a sanctuary); an organisation of that scene must not pass
-    one that answers the need."""
-    candidates = [PILGRIMAGES, COUNTERS, *FILLER]
-    weights = Weights(semantic=0.0)
-    assert ids(rank(SCENE_CHALLENGE, candidates, weights=weights))[0] == "counters"
-    flat = replace(weights, context=1.0)
-    assert ids(rank(SCENE_CHALLENGE, candidates, weights=flat))[0] == "pilgrims"
-    # told apart by the caller: the same
-    opening, rest = SCENE_CHALLENGE.description.split(". ", 1)
-    told = replace(SCENE_CHALLENGE, context=opening + ".", description=rest)
-    assert told.text == SCENE_CHALLENGE.description
-    assert ids(rank(told, candidates, weights=weights)) == ids(
-        rank(SCENE_CHALLENGE, candidates, weights=weights)
-    )
-    # no context ("") and a short text: every word of the problem counts fully
-    assert replace(SCENE_CHALLENGE, context="").parts() == ("", SCENE_CHALLENGE.description)
-    short = replace(
-        SCENE_CHALLENGE, description=" ".join(SCENE_CHALLENGE.description.split(". ")[:2])
-    )
-    assert short.parts() == ("", short.description)
-
-
 def test_challenges_ranked_for_an_organisation():
     other = ChallengeProfile(
         id="other",

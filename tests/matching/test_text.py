@@ -7,9 +7,7 @@ from mediane.matching.text import (
     SYNONYM,
     analyse,
     load_thesaurus,
-    opening_sentence,
     parse_thesaurus,
-    sentences,
     stem_phrase,
 )
 from mediane.search.query import stems
@@ -79,25 +77,3 @@ def test_every_phrase_of_the_list_keeps_words():
     for group in load_thesaurus().groups.values():
         for phrase in group.phrases:
             assert stem_phrase(phrase), phrase
-
-
-def test_sentences_and_the_opening_sentence_of_a_longer_text():
-    text = (
-        "Avec 13 000 habitants, la ville reçoit des millions de visiteurs. Les rues débordent "
-        "en août, etc. et les secours peinent à passer ! Elle veut compter les personnes? Oui."
-    )
-    assert sentences(text) == [
-        "Avec 13 000 habitants, la ville reçoit des millions de visiteurs.",
-        "Les rues débordent en août, etc. et les secours peinent à passer !",
-        "Elle veut compter les personnes?",
-        "Oui.",
-    ]
-    opening, rest = opening_sentence(text)
-    assert opening == "Avec 13 000 habitants, la ville reçoit des millions de visiteurs."
-    assert rest.startswith("Les rues débordent") and rest.endswith("Oui.")
-    # two sentences or fewer: the whole text is the problem
-    assert opening_sentence("La ville compte 5 000 habitants. Elle veut compter.") == (
-        "",
-        "La ville compte 5 000 habitants. Elle veut compter.",
-    )
-    assert opening_sentence("") == ("", "")
