@@ -745,13 +745,21 @@ def solve(
         # seconds (`tic-13crafc`: 4 breaks proven in 4 s) where the SAT search would first
         # have to refute every budget below the optimum. Then the SAT break search.
         solver, status = cp_model.CpSolver(), cp_model.UNKNOWN
-        if SAT_FIRST_MINIMISATION > 0 and remaining() > 2 and (stop is None or not stop.is_set()):
+        # Only without optional meetings: with them the SAT search keeps the first phase's set
+        # of meetings, so it proves nothing and would take the time of the minimisation.
+        use_sat = not built.weight_terms
+        if (
+            use_sat
+            and SAT_FIRST_MINIMISATION > 0
+            and remaining() > 2
+            and (stop is None or not stop.is_set())
+        ):
             solver, status = minimise(min(SAT_FIRST_MINIMISATION, remaining() * 0.15))
             if status == cp_model.FEASIBLE:
                 proven = max(proven, int(round(solver.best_objective_bound)))
                 values = {key: bool(solver.boolean_value(var)) for key, var in built.x.items()}
                 _hint(built, values)
-        if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and remaining() > 2:
+        if use_sat and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and remaining() > 2:
             sat_slots, sat_bound = _sat_phase(
                 instance, built, fairness, lower, proven, values, remaining() * SAT_SHARE,
                 stop, phases, report,
