@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .model import Instance, Meeting, Participant, Slot
+from .model import Instance
 
 # The encoding is skipped above this many (meeting, slot) pairs or this many clauses of the
 # per-slot table counters (meetings per slot × tables): the large summit (3,000 meetings,
@@ -59,7 +59,6 @@ class Member:
 
     busy_count: bool = False  # each participant busy in as many slots as it has meetings
     slot_count: bool = False  # at most 2 × tables participants busy per slot
-    seed: int = 0  # > 0: variables and clauses shuffled with this seed
     first_high: bool = False  # first a schedule within the largest budget, then in order
 
 
@@ -149,10 +148,7 @@ def encode(
                     if u >= t:
                         clauses.append([-x[later, t], -x[earlier, u]])
 
-    meetings_of: list[list[int]] = [[] for _ in instance.participants]
-    for m in placed:
-        for p in instance.meetings[m].participants:
-            meetings_of[p].append(m)
+    meetings_of = [[m for m in own if m in chosen] for own in instance.meetings_of()]
     two_party = all(len(instance.meetings[m].participants) == 2 for m in placed)
     busy_at: dict[int, list[int]] = {t: [] for t in range(n_slots)}
     break_lits: list[int] = []
@@ -222,22 +218,11 @@ def _member(
 ) -> None:
     """Runs in a child process: answers the budgets in order, sending ("sat", B, slots),
     ("unsat", B) or ("unknown", B) for each, until one is satisfiable or time is up."""
-    import random
-
     from pysat.card import ITotalizer
     from pysat.solvers import Solver
 
     deadline = time.monotonic() + seconds
     clauses, x, break_lits, top = encode(instance, domains, placed, caps, member)
-    if member.seed:
-        rng = random.Random(member.seed)
-        order = list(range(1, top + 1))
-        rng.shuffle(order)
-        rename = dict(zip(range(1, top + 1), order, strict=True))
-        clauses = [[rename[lit] if lit > 0 else -rename[-lit] for lit in c] for c in clauses]
-        rng.shuffle(clauses)
-        break_lits = [rename[lit] for lit in break_lits]
-        x = {key: rename[var] for key, var in x.items()}
 
     def answer(solver: Any, assumptions: list[int]) -> bool | None:
         result = None
@@ -281,47 +266,53 @@ def _member(
                 return
 
 
-def _encode_arguments(instance: Instance, *rest: Any) -> bytes:
-    """The arguments of a member as JSON (the instance's dataclasses as plain values)."""
-    data = asdict(instance)
-    for participant in data["participants"]:
-        participant["unavailable"] = sorted(participant["unavailable"])
-    member = rest[-2]
-    return json.dumps({"instance": data, "rest": [*rest[:-2], asdict(member), rest[-1]]}).encode()
+def _arguments_json(
+    instance: Instance,
+    domains: list[list[int]],
+    placed: list[int],
+    caps: list[int | None],
+    budgets: list[int],
+    member: Member,
+    seconds: float,
+) -> bytes:
+    """A member's arguments as JSON, the instance in the documented format (`jsonio`)."""
+    from .jsonio import dump_instance
 
-
-def _decode_arguments(raw: bytes) -> tuple[Any, ...]:
-    data = json.loads(raw)
-    given = data["instance"]
-    instance = Instance(
-        slots=tuple(Slot(**slot) for slot in given["slots"]),
-        tables=tuple(given["tables"]),
-        participants=tuple(
-            Participant(**{**p, "unavailable": frozenset(p["unavailable"])})
-            for p in given["participants"]
-        ),
-        meetings=tuple(
-            Meeting(**{**m, "participants": tuple(m["participants"]), "after": tuple(m["after"])})
-            for m in given["meetings"]
-        ),
-        name=given["name"],
-        breaks_within=given["breaks_within"],
-    )
-    domains, placed, caps, budgets, member, seconds = data["rest"]
-    return instance, domains, placed, caps, budgets, Member(**member), seconds
+    return json.dumps(
+        {
+            "instance": dump_instance(instance),
+            "domains": domains,
+            "placed": placed,
+            "caps": caps,
+            "budgets": budgets,
+            "member": asdict(member),
+            "seconds": seconds,
+        }
+    ).encode()
 
 
 def _child() -> None:
     """Entry point of a member process (`python -m mediane.scheduling.satsearch`): reads its
     arguments (JSON) on standard input, writes one JSON line per answer."""
-    arguments = _decode_arguments(sys.stdin.buffer.read())
+    from .jsonio import instance_from_dict
+
+    data = json.loads(sys.stdin.buffer.read())
     out = sys.stdout
 
     def send(message: tuple[str, int, list[int] | None]) -> None:
         out.write(json.dumps(message) + "\n")
         out.flush()
 
-    _member(send, *arguments)
+    _member(
+        send,
+        instance_from_dict(data["instance"]),
+        data["domains"],
+        data["placed"],
+        data["caps"],
+        data["budgets"],
+        Member(**data["member"]),
+        data["seconds"],
+    )
 
 
 def search(
@@ -358,7 +349,7 @@ def search(
             running.append(process)
             assert process.stdin is not None and process.stdout is not None
             process.stdin.write(
-                _encode_arguments(instance, domains, placed, caps, budgets, member, seconds)
+                _arguments_json(instance, domains, placed, caps, budgets, member, seconds)
             )
             process.stdin.close()
             selector.register(process.stdout, selectors.EVENT_READ)

@@ -48,12 +48,12 @@ MAX_PARTICIPANTS = 20_000
 MAX_PAIRS = 3_000_000  # (meeting, possible slot) pairs
 # Windows of a participant within a block (see _add_windows) above this count are skipped.
 MAX_WINDOWS_PER_BLOCK = 40
-# Share of the remaining time given to the SAT portfolio (satsearch.py) when the probe did
-# not find a schedule at the lower bound, and how many budgets above that bound it asks for.
-SAT_SHARE = 0.85
-# Seconds of CP-SAT minimisation before the SAT search (at most 15 % of the time left; 0:
-# none).
+# The SAT break search (satsearch.py), for instances without optional meetings that the probe
+# and a first minimisation of SAT_FIRST_MINIMISATION seconds (at most 15 % of the time left;
+# 0: none) did not settle: its share of the time left, and how many budgets from the proven
+# bound up it asks for.
 SAT_FIRST_MINIMISATION = 8.0
+SAT_SHARE = 0.85
 SAT_BUDGET_STEPS = 12
 # Lower bounds per participant (one small model each) are computed up to this size.
 LOWER_BOUND_MAX_MEETINGS = 5_000
@@ -483,55 +483,38 @@ def _sat_phase(
     fairness: int | None,
     lower: list[int],
     proven: int,
-    values: dict[tuple[int, int], bool] | None,
     seconds: float,
     stop: threading.Event | None,
     phases: list[dict[str, object]],
     report: Callable[[str, str], None],
 ) -> tuple[list[int] | None, int]:
-    """Ask the SAT portfolio (`satsearch.py`) for a schedule with `proven` breaks, then one
-    more, … Returns the slot per meeting (None when none was found) and the lower bound the
-    answers "impossible" proved (0 when none).
+    """Ask the SAT portfolio (`satsearch.py`) for a schedule of the required meetings (the
+    instance has no optional one) with `proven` breaks, then one more, … Returns the slot per
+    meeting (None when none was found) and the lower bound the answers "impossible" proved
+    (0 when none).
 
-    The meetings to place are the required ones and, when the instance has optional
-    meetings, those of the first phase's schedule (same weight). Each participant is held to
-    at most `m0 + fairness` breaks, m0 being the smallest per-participant lower bound: every
-    schedule meeting that keeps the fairness bound (breaks ≥ own lower bound ≥ m0). An answer
-    "impossible" proves the budget only when that cap is implied by the fairness bound (m0 = 0
-    and some participant necessarily without break) and no optional meeting could change the
-    set placed.
+    Each participant is held to at most `m0 + fairness` breaks, m0 being the smallest
+    per-participant lower bound: every schedule that keeps the fairness bound meets it
+    (breaks ≥ own lower bound ≥ m0). An answer "impossible" proves the budget when that cap
+    follows from the fairness bound: m0 = 0 and some participant has fewer than two meetings,
+    hence no break.
     """
     from . import satsearch
 
-    required = [m for m, meeting in enumerate(instance.meetings) if meeting.required]
-    if built.weight_terms:
-        if values is None:
-            return None, 0
-        chosen = {m for (m, _t), on in values.items() if on}
-        placed = sorted(set(required) | chosen)
-    else:
-        placed = required
+    placed = [m for m, meeting in enumerate(instance.meetings) if meeting.required]
     if not placed or not satsearch.available(instance, built.domains, placed):
         return None, 0
-    attending = sorted({p for meeting in instance.meetings for p in meeting.participants})
-    if not attending:
-        return None, 0
+    meetings_of = instance.meetings_of()
+    attending = [p for p, own in enumerate(meetings_of) if own]
     smallest = min(lower[p] for p in attending)
     caps: list[int | None] = [
         None if fairness is None else smallest + fairness for _ in instance.participants
     ]
-    loads = [0] * len(instance.participants)
-    for m in placed:
-        for p in instance.meetings[m].participants:
-            loads[p] += 1
-    someone_without = any(loads[p] < 2 for p in attending)
-    budgets = list(range(proven, proven + SAT_BUDGET_STEPS))
+    exact = fairness is None or (smallest == 0 and any(len(meetings_of[p]) < 2 for p in attending))
     report("sat", f"recherche d'un planning à {proven} pauses (solveur SAT)")
-    exact_refutation = not built.weight_terms and (
-        fairness is None or (smallest == 0 and someone_without)
-    )
+    budgets = list(range(proven, proven + SAT_BUDGET_STEPS))
     outcome = satsearch.search(
-        instance, built.domains, placed, caps, budgets, seconds, stop, exact=exact_refutation
+        instance, built.domains, placed, caps, budgets, seconds, stop, exact=exact
     )
     phases.append(
         {
@@ -542,7 +525,7 @@ def _sat_phase(
             "refuted": outcome.refuted,
         }
     )
-    bound = outcome.refuted + 1 if exact_refutation and outcome.refuted >= 0 else 0
+    bound = outcome.refuted + 1 if exact and outcome.refuted >= 0 else 0
     return outcome.slots, bound
 
 
@@ -615,6 +598,16 @@ def solve(
         if progress is not None:
             fraction = min(1.0, (time.monotonic() - started) / max(time_limit, 1e-9))
             progress(Progress(phase, fraction, message))
+
+    def finished(solution: Solution) -> Solution:
+        """Tables assigned (when asked) and the time taken."""
+        if assign_tables:
+            report("tables", "attribution des tables")
+            solution.placements, solution.table_changes = place_on_tables(
+                instance, solution.placements
+            )
+        solution.solve_time_s = time.monotonic() - started
+        return solution
 
     report("model", "construction du modèle")
     conflicts = quick_conflicts(instance, fairness)
@@ -741,19 +734,13 @@ def solve(
             )
             return solver, status
 
-        # A first short minimisation: CP-SAT's linear relaxation settles some instances in
-        # seconds (`tic-13crafc`: 4 breaks proven in 4 s) where the SAT search would first
-        # have to refute every budget below the optimum. Then the SAT break search.
+        # Without optional meetings (with them the SAT search would keep one set of meetings
+        # and prove nothing): a first short minimisation — CP-SAT's linear relaxation settles
+        # some instances in seconds (`tic-13crafc`: 4 breaks in 3 s) where the SAT search
+        # would have to refute every budget below the optimum — then the SAT break search.
         solver, status = cp_model.CpSolver(), cp_model.UNKNOWN
-        # Only without optional meetings: with them the SAT search keeps the first phase's set
-        # of meetings, so it proves nothing and would take the time of the minimisation.
-        use_sat = not built.weight_terms
-        if (
-            use_sat
-            and SAT_FIRST_MINIMISATION > 0
-            and remaining() > 2
-            and (stop is None or not stop.is_set())
-        ):
+        use_sat = not built.weight_terms and (stop is None or not stop.is_set())
+        if use_sat and SAT_FIRST_MINIMISATION > 0 and remaining() > 2:
             solver, status = minimise(min(SAT_FIRST_MINIMISATION, remaining() * 0.15))
             if status == cp_model.FEASIBLE:
                 proven = max(proven, int(round(solver.best_objective_bound)))
@@ -761,8 +748,8 @@ def solve(
                 _hint(built, values)
         if use_sat and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE) and remaining() > 2:
             sat_slots, sat_bound = _sat_phase(
-                instance, built, fairness, lower, proven, values, remaining() * SAT_SHARE,
-                stop, phases, report,
+                instance, built, fairness, lower, proven, remaining() * SAT_SHARE, stop,
+                phases, report,
             )  # fmt: skip
             if sat_bound > proven:
                 proven = sat_bound
@@ -773,16 +760,8 @@ def solve(
                 ]
                 solution = _solution_from(instance, placements, fairness, phases, proven)
                 if solution.breaks is not None and solution.breaks <= proven:
-                    solution.bound = solution.breaks
-                    solution.status = OPTIMAL if optional_proven else FEASIBLE
-                    solution.optional_weight_bound = weight_bound if built.weight_terms else 0
-                    if assign_tables:
-                        report("tables", "attribution des tables")
-                        solution.placements, solution.table_changes = place_on_tables(
-                            instance, placements
-                        )
-                    solution.solve_time_s = time.monotonic() - started
-                    return solution
+                    solution.bound, solution.status = solution.breaks, OPTIMAL
+                    return finished(solution)
                 # A schedule above the bound: the minimisation starts from it.
                 values = {(m, t): sat_slots[m] == t for (m, t) in built.x}
                 _hint(built, values)
@@ -831,10 +810,7 @@ def solve(
             placements = [Placement(meeting=m, slot=t) for (m, t), on in values.items() if on]
             solution = _solution_from(instance, placements, fairness, phases, proven)
             solution.optional_weight_bound = weight_bound if built.weight_terms else 0
-            if assign_tables:
-                solution.placements, solution.table_changes = place_on_tables(instance, placements)
-            solution.solve_time_s = time.monotonic() - started
-            return solution
+            return finished(solution)
         proven = max(proven, int(round(solver.best_objective_bound)))
         found = (built, solver)
         optimal = status == cp_model.OPTIMAL
@@ -867,11 +843,7 @@ def solve(
         fairness=fairness,
         phases=phases,
     )
-    if assign_tables:
-        report("tables", "attribution des tables")
-        solution.placements, solution.table_changes = place_on_tables(instance, placements)
-    solution.solve_time_s = time.monotonic() - started
-    return solution
+    return finished(solution)
 
 
 def _solution_from(
