@@ -53,6 +53,9 @@ def test_create_upload_treat_and_open(page, screenshot, tmp_path):
     process_version(dataset.versions.get(number=2).pk)
     page.get_by_role("heading", name="Version 2").wait_for()
     page.wait_for_selector("text=Publication bloquée", state="detached", timeout=20_000)
+    # The last poll answers HX-Refresh and the page reloads: wait for the reloaded page (no
+    # more polling) before leaving it, or the navigation below is aborted by the reload.
+    page.wait_for_selector("#version-progress:not([hx-get])", state="attached", timeout=20_000)
 
     page.goto(page.base_url + f"/donnees/{dataset.slug}/")
     page.get_by_label("Public", exact=True).check()
