@@ -79,23 +79,49 @@ class Phase:
 
     def summary(self) -> dict[str, float | int | str]:
         lat = sorted(self.latencies)
-        return {
-            "phase": self.name,
-            "clients": self.clients,
-            "requests": len(lat) + self.errors,
-            "errors": self.errors,
-            "retries": self.retries,
-            "p50_ms": percentile(lat, 50),
-            "p95_ms": percentile(lat, 95),
-            "p99_ms": percentile(lat, 99),
-            "mean_ms": round(statistics.fmean(lat), 1) if lat else 0.0,
-            "max_ms": round(lat[-1], 1) if lat else 0.0,
-            "throughput_rps": round(len(lat) / self.elapsed, 1) if self.elapsed else 0.0,
-            # The generator shares the machine's cores with the server: its CPU per request.
-            "client_cpu_ms_per_request": round(self.client_cpu * 1000 / len(lat), 2)
-            if lat
-            else 0.0,
-        }
+        return figures(
+            self.name, self.clients, "httpx",
+            requests=len(lat) + self.errors,
+            errors=self.errors,
+            retries=self.retries,
+            ms=[percentile(lat, 50), percentile(lat, 95), percentile(lat, 99),
+                statistics.fmean(lat) if lat else 0.0, lat[-1] if lat else 0.0],
+            seconds=self.elapsed,
+            client_cpu=self.client_cpu,
+        )  # fmt: skip
+
+
+def figures(
+    name: str,
+    clients: int,
+    client: str,
+    *,
+    requests: int,
+    errors: int,
+    retries: int,
+    ms: list[float],
+    seconds: float,
+    client_cpu: float,
+) -> dict[str, float | int | str]:
+    """The summary of a phase, whichever client ran it; `ms`: p50, p95, p99, mean, max."""
+    ok = requests - errors
+    p50, p95, p99, mean, longest = (round(value, 1) for value in ms)
+    return {
+        "phase": name,
+        "clients": clients,
+        "client": client,
+        "requests": requests,
+        "errors": errors,
+        "retries": retries,
+        "p50_ms": p50,
+        "p95_ms": p95,
+        "p99_ms": p99,
+        "mean_ms": mean,
+        "max_ms": longest,
+        "throughput_rps": round(ok / seconds, 1) if seconds else 0.0,
+        # The generator shares the machine's cores with the server: its CPU per request.
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / ok, 3) if ok else 0.0,
+    }
 
 
 def percentile(sorted_values: list[float], pct: float) -> float:
@@ -187,7 +213,6 @@ def run_phase(
 # do), counts the answers other than 200, and `done` prints the figures as one JSON line.
 WRK_SCRIPT = r"""
 local threads = {}
-local paths_file, offset_step = nil, 7
 
 function setup(thread)
   table.insert(threads, thread)
@@ -251,26 +276,18 @@ class WrkPhase:
         return [f"status {code}" for code in text[:5]]
 
     def summary(self) -> dict[str, float | int | str]:
-        requests = int(self.data["requests"])
-        ok = requests - self.errors
-        seconds = int(self.data["duration_us"]) / 1e6
-        return {
-            "phase": self.name,
-            "clients": self.clients,
-            "client": "wrk",
-            "requests": requests,
-            "errors": self.errors,
-            "retries": 0,
-            "p50_ms": round(int(self.data["p50_us"]) / 1000, 1),
-            "p95_ms": round(int(self.data["p95_us"]) / 1000, 1),
-            "p99_ms": round(int(self.data["p99_us"]) / 1000, 1),
-            "mean_ms": round(float(self.data["mean_us"]) / 1000, 1),
-            "max_ms": round(int(self.data["max_us"]) / 1000, 1),
-            "throughput_rps": round(ok / seconds, 1) if seconds else 0.0,
-            "client_cpu_ms_per_request": round(self.client_cpu * 1000 / requests, 3)
-            if requests
-            else 0.0,
-        }
+        return figures(
+            self.name, self.clients, "wrk",
+            requests=int(self.data["requests"]),
+            errors=self.errors,
+            retries=0,
+            ms=[
+                float(self.data[key]) / 1000
+                for key in ("p50_us", "p95_us", "p99_us", "mean_us", "max_us")
+            ],
+            seconds=int(self.data["duration_us"]) / 1e6,
+            client_cpu=self.client_cpu,
+        )  # fmt: skip
 
 
 def run_phase_wrk(
