@@ -15,14 +15,15 @@ The encoding (one variable per meeting and possible slot, as the CP-SAT model):
 * `busy[p, t]` ⇔ p has a meeting at t; `later[p, t]` ⇔ p has a meeting at t or after, in the
   same block; a break starts at t when p is busy at t − 1, idle at t and busy later: the
   clause `¬busy[p, t−1] ∨ busy[p, t] ∨ ¬later[p, t+1] ∨ break[p, t]` forces the break
-  literal, so the number of true break literals bounds the breaks from above and equals them
-  in a schedule the solver returns with the fewest literals needed;
+  literal, so the number of true break literals bounds the breaks from above (the caller
+  counts the breaks of the schedule returned);
 * at most `cap` break literals per participant (sequential counter), and a totalizer over all
   of them whose outputs are assumed false to ask for "at most B" (one incremental solver
   keeps what it learnt from B to B + 1);
-* optional implied constraints (one portfolio member has them, the other not — each is much
-  faster on some instances, see docs/scheduling.md): each participant busy in exactly as many
-  slots as it has meetings, and at most 2 × tables participants busy per slot.
+* implied constraints, chosen per member of the portfolio (`PORTFOLIO`, see
+  docs/scheduling.md): each participant busy in exactly as many slots as it has meetings
+  (both members), at most 2 × tables participants busy per slot (the second only: the files
+  with fewer tables need it, it slows the others).
 
 python-sat holds the GIL while solving, so every member runs in its own process
 (`python -m mediane.scheduling.satsearch`, its arguments in JSON on its standard input);
