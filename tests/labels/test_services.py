@@ -3,7 +3,7 @@ refuse, reminder 30 days before the end (once), expiry, renewal."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -232,9 +232,16 @@ def test_refuse_needs_a_reason_and_tells_the_city(world: LabelWorld) -> None:
 # --- expiry and renewal ----------------------------------------------------------------------
 
 
+def noon(day: date) -> datetime:
+    """Noon of `day` in the site's time zone: the services count local days, and an instant
+    taken as "now + N days" falls on the next local day when run late in the evening across
+    a change of summer time."""
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
 def test_reminder_thirty_days_before_the_end_is_sent_once(world: LabelWorld) -> None:
     label = awarded(world)
-    end = timezone.now() + timedelta(days=365)
+    end = noon(label.valid_until)
     assert services.labels_remind_expiring(now=end - timedelta(days=31)) == 0
     assert services.labels_remind_expiring(now=end - timedelta(days=29)) == 1
     assert services.labels_remind_expiring(now=end - timedelta(days=10)) == 0
@@ -247,7 +254,7 @@ def test_reminder_thirty_days_before_the_end_is_sent_once(world: LabelWorld) -> 
 
 def test_expiry_after_the_last_valid_day(world: LabelWorld) -> None:
     label = awarded(world)
-    last_day = timezone.now() + timedelta(days=(label.valid_until - timezone.localdate()).days)
+    last_day = noon(label.valid_until)
     assert services.labels_expire(now=last_day) == 0
     assert services.labels_expire(now=last_day + timedelta(days=1)) == 1
     assert services.labels_expire(now=last_day + timedelta(days=2)) == 0
@@ -290,12 +297,12 @@ def test_renewal_keeps_the_days_left_and_supersedes_the_old_label(world: LabelWo
 def test_renewal_after_expiry_starts_a_new_year(world: LabelWorld) -> None:
     first = awarded(world)
     after = first.valid_until + timedelta(days=40)
-    services.labels_expire(now=timezone.now() + timedelta(days=(after - timezone.localdate()).days))
+    services.labels_expire(now=noon(after))
     give_diagnostic(
         world.city,
         [4] * 8,
         year=after.year + 1,
-        validated_at=timezone.now() + timedelta(days=(after - timezone.localdate()).days - 5),
+        validated_at=noon(after - timedelta(days=5)),
     )
     evaluation = services.evaluation_request(
         actor=world.editor, organisation=world.city, today=after
