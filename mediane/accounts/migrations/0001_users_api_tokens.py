@@ -39,6 +39,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'utilisateur',
                 'verbose_name_plural': 'utilisateurs',
+                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_ci_unique')],
             },
             managers=[
                 ('objects', mediane.accounts.models.UserManager()),
@@ -61,9 +62,5 @@ class Migration(migrations.Migration):
                 'verbose_name': "jeton d'API",
                 'verbose_name_plural': "jetons d'API",
             },
-        ),
-        migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_ci_unique'),
         ),
     ]

@@ -30,6 +30,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': "application d'authentification",
                 'verbose_name_plural': "applications d'authentification",
+                'constraints': [models.CheckConstraint(condition=models.Q(('confirmed', False), ('confirmed_at__isnull', False), _connector='OR'), name='totp_device_confirmed_has_date')],
             },
         ),
         migrations.CreateModel(
@@ -44,9 +45,5 @@ class Migration(migrations.Migration):
                 'verbose_name': 'code de secours',
                 'verbose_name_plural': 'codes de secours',
             },
-        ),
-        migrations.AddConstraint(
-            model_name='totpdevice',
-            constraint=models.CheckConstraint(condition=models.Q(('confirmed', False), ('confirmed_at__isnull', False), _connector='OR'), name='totp_device_confirmed_has_date'),
         ),
     ]

@@ -14,43 +14,13 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('directory', '0003_organisation_listing_indexes'),
         ('market', '0004_match_profiles'),
         ('territories', '0003_territory_lower_name_index'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='Phase',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('starts_on', models.DateField(blank=True, null=True, verbose_name='début')),
-                ('ends_on', models.DateField(blank=True, null=True, verbose_name='fin')),
-            ],
-            options={
-                'verbose_name': 'phase',
-                'ordering': ['position', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Milestone',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('due_on', models.DateField(verbose_name='échéance')),
-                ('done', models.BooleanField(default=False, verbose_name='atteint')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='atteint le')),
-                ('phase', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='cooperation.phase')),
-            ],
-            options={
-                'verbose_name': 'jalon',
-                'ordering': ['due_on', 'id'],
-            },
-        ),
         migrations.CreateModel(
             name='Project',
             fields=[
@@ -76,10 +46,37 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at', '-id'],
             },
         ),
-        migrations.AddField(
-            model_name='phase',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='cooperation.project'),
+        migrations.CreateModel(
+            name='Phase',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=200, verbose_name='intitulé')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
+                ('starts_on', models.DateField(blank=True, null=True, verbose_name='début')),
+                ('ends_on', models.DateField(blank=True, null=True, verbose_name='fin')),
+                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='cooperation.project')),
+            ],
+            options={
+                'verbose_name': 'phase',
+                'ordering': ['position', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), ('ends_on__isnull', True), ('starts_on__lte', models.F('ends_on')), _connector='OR'), name='phase_starts_before_end')],
+            },
+        ),
+        migrations.CreateModel(
+            name='Milestone',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=200, verbose_name='intitulé')),
+                ('due_on', models.DateField(verbose_name='échéance')),
+                ('done', models.BooleanField(default=False, verbose_name='atteint')),
+                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='atteint le')),
+                ('phase', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='cooperation.phase')),
+            ],
+            options={
+                'verbose_name': 'jalon',
+                'ordering': ['due_on', 'id'],
+            },
         ),
         migrations.CreateModel(
             name='Decision',
@@ -113,6 +110,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'part du budget',
                 'ordering': ['id'],
+                'constraints': [models.UniqueConstraint(fields=('project', 'organisation'), name='budget_share_unique'), models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='budget_share_positive'), models.CheckConstraint(condition=models.Q(('rate__gt', 0)), name='budget_share_rate_positive'), models.CheckConstraint(condition=models.Q(('currency__in', ['EUR', 'CAD'])), name='budget_share_currency_valid')],
             },
         ),
         migrations.CreateModel(
@@ -144,12 +142,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': "partenaire d'un projet",
                 'ordering': ['role', 'joined_on', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('project', 'organisation'), name='project_partner_unique'), models.UniqueConstraint(condition=models.Q(('role', 'lead')), fields=('project',), name='project_one_lead'), models.CheckConstraint(condition=models.Q(('role__in', ['lead', 'partner'])), name='project_partner_role_valid')],
             },
-        ),
-        migrations.AddField(
-            model_name='project',
-            name='partners',
-            field=models.ManyToManyField(related_name='cooperation_projects', through='cooperation.ProjectPartner', to='directory.organisation', verbose_name='partenaires'),
         ),
         migrations.CreateModel(
             name='Task',
@@ -222,37 +216,10 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['proposed', 'accepted', 'declined'])), name='pooling_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('target_project__isnull', False), ('target_challenge__isnull', True)), models.Q(('target_project__isnull', True), ('target_challenge__isnull', False)), _connector='OR'), name='pooling_one_target'), models.CheckConstraint(condition=models.Q(('from_organisation', models.F('to_organisation')), _negated=True), name='pooling_other_organisation')],
             },
         ),
-        migrations.AddConstraint(
-            model_name='phase',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_on__isnull', True), ('ends_on__isnull', True), ('starts_on__lte', models.F('ends_on')), _connector='OR'), name='phase_starts_before_end'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetshare',
-            constraint=models.UniqueConstraint(fields=('project', 'organisation'), name='budget_share_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetshare',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='budget_share_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetshare',
-            constraint=models.CheckConstraint(condition=models.Q(('rate__gt', 0)), name='budget_share_rate_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='budgetshare',
-            constraint=models.CheckConstraint(condition=models.Q(('currency__in', ['EUR', 'CAD'])), name='budget_share_currency_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='projectpartner',
-            constraint=models.UniqueConstraint(fields=('project', 'organisation'), name='project_partner_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='projectpartner',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'lead')), fields=('project',), name='project_one_lead'),
-        ),
-        migrations.AddConstraint(
-            model_name='projectpartner',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['lead', 'partner'])), name='project_partner_role_valid'),
+        migrations.AddField(
+            model_name='project',
+            name='partners',
+            field=models.ManyToManyField(related_name='cooperation_projects', through='cooperation.ProjectPartner', to='directory.organisation', verbose_name='partenaires'),
         ),
         migrations.AddConstraint(
             model_name='project',

@@ -10,9 +10,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('directory', '0003_organisation_listing_indexes'),
         ('territories', '0003_territory_lower_name_index'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -85,11 +85,6 @@ class Migration(migrations.Migration):
                 'ordering': ['dataset', '-number'],
             },
         ),
-        migrations.AddField(
-            model_name='dataset',
-            name='current_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='datahub.datasetversion', verbose_name='version courante'),
-        ),
         migrations.CreateModel(
             name='TableSchema',
             fields=[
@@ -108,17 +103,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'schéma de données',
                 'verbose_name_plural': 'schémas de données',
                 'ordering': ['identifier', 'version'],
+                'constraints': [models.UniqueConstraint(fields=('identifier', 'version'), name='datahub_schema_identifier_version')],
             },
-        ),
-        migrations.AddField(
-            model_name='datasetversion',
-            name='schema',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='datahub.tableschema', verbose_name='schéma'),
-        ),
-        migrations.AddField(
-            model_name='dataset',
-            name='schema',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='datasets', to='datahub.tableschema', verbose_name='schéma'),
         ),
         migrations.CreateModel(
             name='LegalBasis',
@@ -137,9 +123,20 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('dataset', 'column'), name='datahub_legal_basis_column')],
             },
         ),
-        migrations.AddConstraint(
-            model_name='tableschema',
-            constraint=models.UniqueConstraint(fields=('identifier', 'version'), name='datahub_schema_identifier_version'),
+        migrations.AddField(
+            model_name='dataset',
+            name='current_version',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='datahub.datasetversion', verbose_name='version courante'),
+        ),
+        migrations.AddField(
+            model_name='datasetversion',
+            name='schema',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='datahub.tableschema', verbose_name='schéma'),
+        ),
+        migrations.AddField(
+            model_name='dataset',
+            name='schema',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='datasets', to='datahub.tableschema', verbose_name='schéma'),
         ),
         migrations.AddConstraint(
             model_name='datasetversion',

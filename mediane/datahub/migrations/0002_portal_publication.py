@@ -8,9 +8,9 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('accounts', '__first__'),
         ('datahub', '0001_initial'),
         ('directory', '0003_organisation_listing_indexes'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -31,6 +31,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'compte de portail',
                 'verbose_name_plural': 'comptes de portail',
                 'ordering': ['organisation', 'kind', 'base_url'],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'kind', 'base_url'), name='datahub_portal_account_unique'), models.CheckConstraint(condition=models.Q(('kind__in', ['udata', 'ckan'])), name='datahub_portal_account_kind_valid')],
             },
         ),
         migrations.CreateModel(
@@ -52,22 +53,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'publication sur un portail',
                 'verbose_name_plural': 'publications sur des portails',
                 'ordering': ['dataset', 'account'],
+                'constraints': [models.UniqueConstraint(fields=('dataset', 'account'), name='datahub_publication_unique'), models.CheckConstraint(condition=models.Q(('status__in', ['published', 'deleted', 'failed'])), name='datahub_publication_status_valid')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='portalaccount',
-            constraint=models.UniqueConstraint(fields=('organisation', 'kind', 'base_url'), name='datahub_portal_account_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='portalaccount',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['udata', 'ckan'])), name='datahub_portal_account_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='portalpublication',
-            constraint=models.UniqueConstraint(fields=('dataset', 'account'), name='datahub_publication_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='portalpublication',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['published', 'deleted', 'failed'])), name='datahub_publication_status_valid'),
         ),
     ]

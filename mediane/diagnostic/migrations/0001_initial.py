@@ -11,31 +11,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('directory', '0003_organisation_listing_indexes'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='Dimension',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, verbose_name='code')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('name_fr', models.CharField(max_length=200, verbose_name='nom (français)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='nom (anglais)')),
-                ('short_fr', models.CharField(max_length=60, verbose_name='nom court (français)')),
-                ('short_en', models.CharField(max_length=60, verbose_name='nom court (anglais)')),
-                ('sectors', models.JSONField(blank=True, default=list, help_text="Identifiants d'URL des secteurs de l'annuaire (recommandations).", verbose_name='secteurs liés')),
-                ('keywords', models.JSONField(blank=True, default=list, help_text='Mots recherchés dans les fiches, offres et défis (recommandations).', verbose_name='mots-clés')),
-                ('suggested_action_fr', models.CharField(max_length=300, verbose_name='action suggérée (français)')),
-                ('suggested_action_en', models.CharField(max_length=300, verbose_name='action suggérée (anglais)')),
-            ],
-            options={
-                'verbose_name': 'dimension',
-                'ordering': ['version', 'order'],
-            },
-        ),
         migrations.CreateModel(
             name='QuestionnaireVersion',
             fields=[
@@ -52,6 +32,28 @@ class Migration(migrations.Migration):
                 'verbose_name': 'version du questionnaire',
                 'verbose_name_plural': 'versions du questionnaire',
                 'ordering': ['-code'],
+            },
+        ),
+        migrations.CreateModel(
+            name='Dimension',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.CharField(max_length=8, verbose_name='code')),
+                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
+                ('name_fr', models.CharField(max_length=200, verbose_name='nom (français)')),
+                ('name_en', models.CharField(max_length=200, verbose_name='nom (anglais)')),
+                ('short_fr', models.CharField(max_length=60, verbose_name='nom court (français)')),
+                ('short_en', models.CharField(max_length=60, verbose_name='nom court (anglais)')),
+                ('sectors', models.JSONField(blank=True, default=list, help_text="Identifiants d'URL des secteurs de l'annuaire (recommandations).", verbose_name='secteurs liés')),
+                ('keywords', models.JSONField(blank=True, default=list, help_text='Mots recherchés dans les fiches, offres et défis (recommandations).', verbose_name='mots-clés')),
+                ('suggested_action_fr', models.CharField(max_length=300, verbose_name='action suggérée (français)')),
+                ('suggested_action_en', models.CharField(max_length=300, verbose_name='action suggérée (anglais)')),
+                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dimensions', to='diagnostic.questionnaireversion', verbose_name='version')),
+            ],
+            options={
+                'verbose_name': 'dimension',
+                'ordering': ['version', 'order'],
+                'constraints': [models.UniqueConstraint(fields=('version', 'code'), name='diagnostic_dimension_code')],
             },
         ),
         migrations.CreateModel(
@@ -75,6 +77,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'diagnostic',
                 'ordering': ['organisation__name', '-year'],
+                'indexes': [models.Index(fields=['status', 'year'], name='diagnostic__status_15f006_idx')],
+                'constraints': [models.UniqueConstraint(fields=('organisation', 'year'), name='diagnostic_one_per_city_year'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'validated'), ('validated_at__isnull', False)), models.Q(('status', 'validated'), _negated=True), _connector='OR'), name='diagnostic_validated_has_date')],
             },
         ),
         migrations.CreateModel(
@@ -99,12 +103,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'question',
                 'ordering': ['version', 'dimension__order', 'order'],
+                'constraints': [models.UniqueConstraint(fields=('version', 'code'), name='diagnostic_question_code')],
             },
-        ),
-        migrations.AddField(
-            model_name='dimension',
-            name='version',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dimensions', to='diagnostic.questionnaireversion', verbose_name='version'),
         ),
         migrations.CreateModel(
             name='ReviewEvent',
@@ -139,25 +139,5 @@ class Migration(migrations.Migration):
                 'verbose_name': 'réponse',
                 'constraints': [models.UniqueConstraint(fields=('diagnostic', 'question'), name='diagnostic_one_answer'), models.CheckConstraint(condition=models.Q(('level__isnull', True), models.Q(('level__gte', 1), ('level__lte', 5)), _connector='OR'), name='diagnostic_answer_level_range')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='diagnostic_question_code'),
-        ),
-        migrations.AddConstraint(
-            model_name='dimension',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='diagnostic_dimension_code'),
-        ),
-        migrations.AddIndex(
-            model_name='diagnostic',
-            index=models.Index(fields=['status', 'year'], name='diagnostic__status_15f006_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='diagnostic',
-            constraint=models.UniqueConstraint(fields=('organisation', 'year'), name='diagnostic_one_per_city_year'),
-        ),
-        migrations.AddConstraint(
-            model_name='diagnostic',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'validated'), ('validated_at__isnull', False)), models.Q(('status', 'validated'), _negated=True), _connector='OR'), name='diagnostic_validated_has_date'),
         ),
     ]

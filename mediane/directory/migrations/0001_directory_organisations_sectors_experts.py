@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('territories', '0001_territories_membership_twinnings'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -73,6 +73,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'organisation',
                 'ordering': ['name'],
+                'indexes': [models.Index(fields=['visibility', 'kind'], name='directory_o_visibil_dc8f7b_idx'), models.Index(fields=['country', 'kind'], name='directory_o_country_671a43_idx'), models.Index(django.db.models.functions.text.Lower('name'), models.F('territory'), name='organisation_name_territory')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('siret', ''), _negated=True), fields=('siret',), name='organisation_siret_unique'), models.UniqueConstraint(condition=models.Q(('neq', ''), _negated=True), fields=('neq',), name='organisation_neq_unique'), models.CheckConstraint(condition=models.Q(('visibility__in', ['public', 'network', 'private'])), name='organisation_visibility_valid'), models.CheckConstraint(condition=models.Q(('neq', ''), ('country', 'QC'), _connector='OR'), name='organisation_neq_quebec_only'), models.CheckConstraint(condition=models.Q(models.Q(('siren', ''), ('siret', '')), ('country', 'FR'), _connector='OR'), name='organisation_siren_france_only')],
             },
         ),
         migrations.CreateModel(
@@ -99,37 +101,5 @@ class Migration(migrations.Migration):
                 'verbose_name': 'expert',
                 'ordering': ['name'],
             },
-        ),
-        migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['visibility', 'kind'], name='directory_o_visibil_dc8f7b_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['country', 'kind'], name='directory_o_country_671a43_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(django.db.models.functions.text.Lower('name'), models.F('territory'), name='organisation_name_territory'),
-        ),
-        migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('siret', ''), _negated=True), fields=('siret',), name='organisation_siret_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('neq', ''), _negated=True), fields=('neq',), name='organisation_neq_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('visibility__in', ['public', 'network', 'private'])), name='organisation_visibility_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('neq', ''), ('country', 'QC'), _connector='OR'), name='organisation_neq_quebec_only'),
-        ),
-        migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('siren', ''), ('siret', '')), ('country', 'FR'), _connector='OR'), name='organisation_siren_france_only'),
         ),
     ]

@@ -10,59 +10,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('directory', '0003_organisation_listing_indexes'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='SoftLandingRequest',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('start', models.DateField(verbose_name='arrivée')),
-                ('end', models.DateField(verbose_name='départ')),
-                ('requested_start', models.DateField(verbose_name='arrivée demandée')),
-                ('requested_end', models.DateField(verbose_name='départ demandé')),
-                ('proposed_start', models.DateField(blank=True, null=True, verbose_name='arrivée proposée')),
-                ('proposed_end', models.DateField(blank=True, null=True, verbose_name='départ proposé')),
-                ('needs', models.JSONField(blank=True, default=list, verbose_name='besoins')),
-                ('needs_other', models.TextField(blank=True, verbose_name='autres besoins')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('status', models.CharField(choices=[('requested', 'Demandé'), ('dates_proposed', 'Autres dates proposées'), ('accepted', 'Accepté'), ('declined', 'Refusé'), ('cancelled', 'Annulé'), ('in_progress', 'En cours'), ('completed', 'Terminé')], db_index=True, default='requested', max_length=16, verbose_name='état')),
-                ('decision_note', models.TextField(blank=True, verbose_name="motif ou message de l'accueil")),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='décidé le')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='séjour commencé le')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='séjour terminé le')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('home', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='soft_landing_sent', to='directory.organisation', verbose_name="incubateur d'origine")),
-                ('host', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='soft_landing_received', to='directory.organisation', verbose_name="incubateur d'accueil")),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('startup', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='soft_landing_requests', to='directory.organisation', verbose_name='start-up')),
-            ],
-            options={
-                'verbose_name': "demande d'atterrissage en douceur",
-                'verbose_name_plural': "demandes d'atterrissage en douceur",
-                'ordering': ['-created_at', '-id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='StayNote',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='date')),
-                ('body', models.TextField(verbose_name='note')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.organisation')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='journal', to='incubation.softlandingrequest')),
-            ],
-            options={
-                'verbose_name': 'note de suivi',
-                'verbose_name_plural': 'notes de suivi',
-                'ordering': ['at', 'id'],
-            },
-        ),
         migrations.CreateModel(
             name='TwinningAgreement',
             fields=[
@@ -89,12 +41,60 @@ class Migration(migrations.Migration):
                 'verbose_name': 'accord de jumelage',
                 'verbose_name_plural': 'accords de jumelage',
                 'ordering': ['-start', '-id'],
+                'indexes': [models.Index(fields=['status', 'start', 'end'], name='twinning_agr_in_force')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('first', models.F('second')), _negated=True), name='twinning_agreement_two_sides'), models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='twinning_agreement_end_after_start'), models.CheckConstraint(condition=models.Q(('status__in', ['proposed', 'signed', 'ended'])), name='twinning_agreement_status_valid')],
             },
         ),
-        migrations.AddField(
-            model_name='softlandingrequest',
-            name='agreement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='incubation.twinningagreement', verbose_name='accord de jumelage'),
+        migrations.CreateModel(
+            name='SoftLandingRequest',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
+                ('start', models.DateField(verbose_name='arrivée')),
+                ('end', models.DateField(verbose_name='départ')),
+                ('requested_start', models.DateField(verbose_name='arrivée demandée')),
+                ('requested_end', models.DateField(verbose_name='départ demandé')),
+                ('proposed_start', models.DateField(blank=True, null=True, verbose_name='arrivée proposée')),
+                ('proposed_end', models.DateField(blank=True, null=True, verbose_name='départ proposé')),
+                ('needs', models.JSONField(blank=True, default=list, verbose_name='besoins')),
+                ('needs_other', models.TextField(blank=True, verbose_name='autres besoins')),
+                ('message', models.TextField(blank=True, verbose_name='message')),
+                ('status', models.CharField(choices=[('requested', 'Demandé'), ('dates_proposed', 'Autres dates proposées'), ('accepted', 'Accepté'), ('declined', 'Refusé'), ('cancelled', 'Annulé'), ('in_progress', 'En cours'), ('completed', 'Terminé')], db_index=True, default='requested', max_length=16, verbose_name='état')),
+                ('decision_note', models.TextField(blank=True, verbose_name="motif ou message de l'accueil")),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='décidé le')),
+                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='séjour commencé le')),
+                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='séjour terminé le')),
+                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('home', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='soft_landing_sent', to='directory.organisation', verbose_name="incubateur d'origine")),
+                ('host', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='soft_landing_received', to='directory.organisation', verbose_name="incubateur d'accueil")),
+                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('startup', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='soft_landing_requests', to='directory.organisation', verbose_name='start-up')),
+                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='incubation.twinningagreement', verbose_name='accord de jumelage')),
+            ],
+            options={
+                'verbose_name': "demande d'atterrissage en douceur",
+                'verbose_name_plural': "demandes d'atterrissage en douceur",
+                'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['host', 'status', 'start', 'end'], name='soft_landing_host_days')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='soft_landing_end_after_start'), models.CheckConstraint(condition=models.Q(('proposed_start__isnull', True), ('proposed_end__isnull', True), ('proposed_end__gte', models.F('proposed_start')), _connector='OR'), name='soft_landing_proposed_end_after_start'), models.CheckConstraint(condition=models.Q(('home', models.F('host')), _negated=True), name='soft_landing_home_is_not_host'), models.CheckConstraint(condition=models.Q(('status__in', ['requested', 'dates_proposed', 'accepted', 'declined', 'cancelled', 'in_progress', 'completed'])), name='soft_landing_status_valid')],
+            },
+        ),
+        migrations.CreateModel(
+            name='StayNote',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('at', models.DateTimeField(db_index=True, verbose_name='date')),
+                ('body', models.TextField(verbose_name='note')),
+                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.organisation')),
+                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='journal', to='incubation.softlandingrequest')),
+            ],
+            options={
+                'verbose_name': 'note de suivi',
+                'verbose_name_plural': 'notes de suivi',
+                'ordering': ['at', 'id'],
+            },
         ),
         migrations.CreateModel(
             name='HostCapacity',
@@ -137,41 +137,5 @@ class Migration(migrations.Migration):
                 'ordering': ['request', 'id'],
                 'constraints': [models.UniqueConstraint(fields=('request', 'organisation'), name='stay_outcome_one_per_side'), models.CheckConstraint(condition=models.Q(('currency__in', ['EUR', 'CAD'])), name='stay_outcome_currency_valid'), models.CheckConstraint(condition=models.Q(('contracts_amount__isnull', True), ('contracts_amount__gte', 0), _connector='OR'), name='stay_outcome_amount_positive')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='twinningagreement',
-            index=models.Index(fields=['status', 'start', 'end'], name='twinning_agr_in_force'),
-        ),
-        migrations.AddConstraint(
-            model_name='twinningagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('first', models.F('second')), _negated=True), name='twinning_agreement_two_sides'),
-        ),
-        migrations.AddConstraint(
-            model_name='twinningagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='twinning_agreement_end_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='twinningagreement',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['proposed', 'signed', 'ended'])), name='twinning_agreement_status_valid'),
-        ),
-        migrations.AddIndex(
-            model_name='softlandingrequest',
-            index=models.Index(fields=['host', 'status', 'start', 'end'], name='soft_landing_host_days'),
-        ),
-        migrations.AddConstraint(
-            model_name='softlandingrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gte', models.F('start'))), name='soft_landing_end_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='softlandingrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('proposed_start__isnull', True), ('proposed_end__isnull', True), ('proposed_end__gte', models.F('proposed_start')), _connector='OR'), name='soft_landing_proposed_end_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='softlandingrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('home', models.F('host')), _negated=True), name='soft_landing_home_is_not_host'),
-        ),
-        migrations.AddConstraint(
-            model_name='softlandingrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['requested', 'dates_proposed', 'accepted', 'declined', 'cancelled', 'in_progress', 'completed'])), name='soft_landing_status_valid'),
         ),
     ]

@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('directory', '0003_organisation_listing_indexes'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -55,6 +55,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'évaluation pour le label',
                 'verbose_name_plural': 'évaluations pour le label',
                 'ordering': ['-evaluated_at', '-pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('organisation',), name='labels_one_pending_evaluation'), models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'confirmed', 'refused', 'withdrawn'])), name='labels_evaluation_status_valid'), models.CheckConstraint(condition=models.Q(('passed_count__lte', models.F('criteria_count'))), name='labels_evaluation_counts')],
             },
         ),
         migrations.CreateModel(
@@ -76,30 +77,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'label',
                 'verbose_name_plural': 'labels',
                 'ordering': ['-valid_from', '-pk'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('organisation',), name='labels_one_active_label'), models.CheckConstraint(condition=models.Q(('valid_from__lt', models.F('valid_until'))), name='labels_label_dates_order'), models.CheckConstraint(condition=models.Q(('status__in', ['active', 'expired', 'superseded'])), name='labels_label_status_valid')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='labelevaluation',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('organisation',), name='labels_one_pending_evaluation'),
-        ),
-        migrations.AddConstraint(
-            model_name='labelevaluation',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'confirmed', 'refused', 'withdrawn'])), name='labels_evaluation_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='labelevaluation',
-            constraint=models.CheckConstraint(condition=models.Q(('passed_count__lte', models.F('criteria_count'))), name='labels_evaluation_counts'),
-        ),
-        migrations.AddConstraint(
-            model_name='label',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('organisation',), name='labels_one_active_label'),
-        ),
-        migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_from__lt', models.F('valid_until'))), name='labels_label_dates_order'),
-        ),
-        migrations.AddConstraint(
-            model_name='label',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'expired', 'superseded'])), name='labels_label_status_valid'),
         ),
     ]

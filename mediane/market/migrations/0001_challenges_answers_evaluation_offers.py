@@ -12,56 +12,12 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('directory', '0003_organisation_listing_indexes'),
         ('territories', '0003_territory_lower_name_index'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='Answer',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('status', models.CharField(choices=[('submitted', 'Déposée'), ('withdrawn', 'Retirée')], default='submitted', max_length=16, verbose_name='état')),
-                ('approach', models.TextField(verbose_name='démarche proposée')),
-                ('references', models.TextField(blank=True, help_text='Où la solution est-elle déjà déployée ?', verbose_name='références')),
-                ('price_min', models.PositiveIntegerField(blank=True, null=True, verbose_name='prix minimum')),
-                ('price_max', models.PositiveIntegerField(blank=True, null=True, verbose_name='prix maximum')),
-                ('currency', models.CharField(choices=[('EUR', 'euro (EUR)'), ('CAD', 'dollar canadien (CAD)')], default='EUR', max_length=3, verbose_name='devise')),
-                ('team', models.TextField(blank=True, verbose_name='équipe')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='retirée le')),
-                ('shortlisted', models.BooleanField(default=False, verbose_name='présélectionnée')),
-                ('awarded', models.BooleanField(default=False, verbose_name='retenue')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='motif de la décision')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='challenge_answers', to='directory.organisation')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'réponse à un défi',
-                'verbose_name_plural': 'réponses à un défi',
-                'ordering': ['created_at', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='AnswerAttachment',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('file', models.FileField(max_length=300, upload_to=mediane.market.models.attachment_path, verbose_name='fichier')),
-                ('content_type', models.CharField(max_length=100, verbose_name='type')),
-                ('size', models.PositiveIntegerField(verbose_name='taille (octets)')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='déposé le')),
-                ('answer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='market.answer')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': "pièce jointe d'une réponse",
-                'ordering': ['uploaded_at', 'id'],
-                'abstract': False,
-            },
-        ),
         migrations.CreateModel(
             name='Challenge',
             fields=[
@@ -103,10 +59,51 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at', '-id'],
             },
         ),
-        migrations.AddField(
-            model_name='answer',
-            name='challenge',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='market.challenge'),
+        migrations.CreateModel(
+            name='Answer',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
+                ('status', models.CharField(choices=[('submitted', 'Déposée'), ('withdrawn', 'Retirée')], default='submitted', max_length=16, verbose_name='état')),
+                ('approach', models.TextField(verbose_name='démarche proposée')),
+                ('references', models.TextField(blank=True, help_text='Où la solution est-elle déjà déployée ?', verbose_name='références')),
+                ('price_min', models.PositiveIntegerField(blank=True, null=True, verbose_name='prix minimum')),
+                ('price_max', models.PositiveIntegerField(blank=True, null=True, verbose_name='prix maximum')),
+                ('currency', models.CharField(choices=[('EUR', 'euro (EUR)'), ('CAD', 'dollar canadien (CAD)')], default='EUR', max_length=3, verbose_name='devise')),
+                ('team', models.TextField(blank=True, verbose_name='équipe')),
+                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='retirée le')),
+                ('shortlisted', models.BooleanField(default=False, verbose_name='présélectionnée')),
+                ('awarded', models.BooleanField(default=False, verbose_name='retenue')),
+                ('decision_reason', models.TextField(blank=True, verbose_name='motif de la décision')),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='challenge_answers', to='directory.organisation')),
+                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('challenge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='market.challenge')),
+            ],
+            options={
+                'verbose_name': 'réponse à un défi',
+                'verbose_name_plural': 'réponses à un défi',
+                'ordering': ['created_at', 'id'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'withdrawn'), _negated=True), fields=('challenge', 'organisation'), name='answer_one_active_per_organisation'), models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'withdrawn'])), name='answer_status_valid'), models.CheckConstraint(condition=models.Q(('price_min__isnull', True), ('price_max__isnull', True), ('price_min__lte', models.F('price_max')), _connector='OR'), name='answer_price_range'), models.CheckConstraint(condition=models.Q(('currency__in', ['EUR', 'CAD'])), name='answer_currency_valid')],
+            },
+        ),
+        migrations.CreateModel(
+            name='AnswerAttachment',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=200, verbose_name='titre')),
+                ('file', models.FileField(max_length=300, upload_to=mediane.market.models.attachment_path, verbose_name='fichier')),
+                ('content_type', models.CharField(max_length=100, verbose_name='type')),
+                ('size', models.PositiveIntegerField(verbose_name='taille (octets)')),
+                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='déposé le')),
+                ('answer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='market.answer')),
+                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+            ],
+            options={
+                'verbose_name': "pièce jointe d'une réponse",
+                'ordering': ['uploaded_at', 'id'],
+                'abstract': False,
+            },
         ),
         migrations.CreateModel(
             name='ChallengeAttachment',
@@ -154,12 +151,8 @@ class Migration(migrations.Migration):
                 'verbose_name': "émetteur d'un défi",
                 'verbose_name_plural': "émetteurs d'un défi",
                 'ordering': ['role', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('challenge', 'organisation'), name='challenge_issuer_unique'), models.UniqueConstraint(condition=models.Q(('role', 'lead')), fields=('challenge',), name='challenge_one_lead'), models.CheckConstraint(condition=models.Q(('role__in', ['lead', 'co'])), name='challenge_issuer_role_valid')],
             },
-        ),
-        migrations.AddField(
-            model_name='challenge',
-            name='issuers',
-            field=models.ManyToManyField(related_name='issued_challenges', through='market.ChallengeIssuer', to='directory.organisation', verbose_name='émetteurs'),
         ),
         migrations.CreateModel(
             name='ChallengeQuestion',
@@ -193,6 +186,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': "critère d'évaluation",
                 'ordering': ['position', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('challenge', 'label'), name='criterion_label_unique'), models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('weight__lte', 100)), name='criterion_weight_range')],
             },
         ),
         migrations.CreateModel(
@@ -209,6 +203,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'membre du jury',
                 'verbose_name_plural': 'membres du jury',
                 'ordering': ['added_at', 'id'],
+                'constraints': [models.UniqueConstraint(fields=('challenge', 'user'), name='jury_member_unique'), models.CheckConstraint(condition=models.Q(('kind__in', ['issuer', 'expert'])), name='jury_member_kind_valid')],
             },
         ),
         migrations.CreateModel(
@@ -223,6 +218,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': "déclaration d'intérêts",
+                'constraints': [models.UniqueConstraint(fields=('juror', 'organisation'), name='conflict_declaration_unique')],
             },
         ),
         migrations.CreateModel(
@@ -246,6 +242,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'offre',
                 'ordering': ['title', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'published'])), name='offer_status_valid'), models.CheckConstraint(condition=models.Q(('price_model__in', ['free', 'subscription', 'licence', 'per_use', 'quote', 'other'])), name='offer_price_model_valid')],
             },
         ),
         migrations.CreateModel(
@@ -262,6 +259,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': "référence d'une offre",
                 'ordering': ['id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('territory__isnull', False), ('organisation__isnull', True)), models.Q(('territory__isnull', True), ('organisation__isnull', False)), _connector='OR'), name='offer_reference_one_target'), models.UniqueConstraint(condition=models.Q(('territory__isnull', False)), fields=('offer', 'territory'), name='offer_reference_territory_unique'), models.UniqueConstraint(condition=models.Q(('organisation__isnull', False)), fields=('offer', 'organisation'), name='offer_reference_organisation_unique')],
             },
         ),
         migrations.CreateModel(
@@ -280,6 +278,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': "bilan d'expérimentation",
+                'constraints': [models.CheckConstraint(condition=models.Q(('currency__in', ['EUR', 'CAD'])), name='pilot_report_currency_valid')],
             },
         ),
         migrations.CreateModel(
@@ -295,35 +294,13 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'note',
+                'constraints': [models.UniqueConstraint(fields=('juror', 'answer', 'criterion'), name='score_unique_per_juror'), models.CheckConstraint(condition=models.Q(('value__gte', 0), ('value__lte', 5)), name='score_value_range')],
             },
         ),
-        migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'withdrawn'), _negated=True), fields=('challenge', 'organisation'), name='answer_one_active_per_organisation'),
-        ),
-        migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'withdrawn'])), name='answer_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.CheckConstraint(condition=models.Q(('price_min__isnull', True), ('price_max__isnull', True), ('price_min__lte', models.F('price_max')), _connector='OR'), name='answer_price_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.CheckConstraint(condition=models.Q(('currency__in', ['EUR', 'CAD'])), name='answer_currency_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='challengeissuer',
-            constraint=models.UniqueConstraint(fields=('challenge', 'organisation'), name='challenge_issuer_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='challengeissuer',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'lead')), fields=('challenge',), name='challenge_one_lead'),
-        ),
-        migrations.AddConstraint(
-            model_name='challengeissuer',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['lead', 'co'])), name='challenge_issuer_role_valid'),
+        migrations.AddField(
+            model_name='challenge',
+            name='issuers',
+            field=models.ManyToManyField(related_name='issued_challenges', through='market.ChallengeIssuer', to='directory.organisation', verbose_name='émetteurs'),
         ),
         migrations.AddIndex(
             model_name='challenge',
@@ -344,57 +321,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='challenge',
             constraint=models.CheckConstraint(condition=models.Q(('opens_at__isnull', True), ('closes_at__isnull', True), ('opens_at__lt', models.F('closes_at')), _connector='OR'), name='challenge_opens_before_closing'),
-        ),
-        migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('challenge', 'label'), name='criterion_label_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gte', 1), ('weight__lte', 100)), name='criterion_weight_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='jurymember',
-            constraint=models.UniqueConstraint(fields=('challenge', 'user'), name='jury_member_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='jurymember',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['issuer', 'expert'])), name='jury_member_kind_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='conflictdeclaration',
-            constraint=models.UniqueConstraint(fields=('juror', 'organisation'), name='conflict_declaration_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'published'])), name='offer_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('price_model__in', ['free', 'subscription', 'licence', 'per_use', 'quote', 'other'])), name='offer_price_model_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='offerreference',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('territory__isnull', False), ('organisation__isnull', True)), models.Q(('territory__isnull', True), ('organisation__isnull', False)), _connector='OR'), name='offer_reference_one_target'),
-        ),
-        migrations.AddConstraint(
-            model_name='offerreference',
-            constraint=models.UniqueConstraint(condition=models.Q(('territory__isnull', False)), fields=('offer', 'territory'), name='offer_reference_territory_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='offerreference',
-            constraint=models.UniqueConstraint(condition=models.Q(('organisation__isnull', False)), fields=('offer', 'organisation'), name='offer_reference_organisation_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='pilotreport',
-            constraint=models.CheckConstraint(condition=models.Q(('currency__in', ['EUR', 'CAD'])), name='pilot_report_currency_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('juror', 'answer', 'criterion'), name='score_unique_per_juror'),
-        ),
-        migrations.AddConstraint(
-            model_name='score',
-            constraint=models.CheckConstraint(condition=models.Q(('value__gte', 0), ('value__lte', 5)), name='score_value_range'),
         ),
     ]

@@ -10,10 +10,10 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('contenttypes', '0002_remove_content_type_name'),
         ('directory', '0003_organisation_listing_indexes'),
         ('territories', '0003_territory_lower_name_index'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -32,6 +32,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'e-mail de notification',
                 'verbose_name_plural': 'e-mails de notification',
                 'ordering': ['-created_at', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('user', 'frequency', 'period'), name='email_delivery_once_per_period')],
             },
         ),
         migrations.CreateModel(
@@ -49,6 +50,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'abonnement',
                 'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', True), ('query_key', ''), ('sector__isnull', False), ('territory__isnull', True)), models.Q(('organisation__isnull', True), ('query_key', ''), ('sector__isnull', True), ('territory__isnull', False)), models.Q(('organisation__isnull', False), ('query_key', ''), ('sector__isnull', True), ('territory__isnull', True)), models.Q(('organisation__isnull', True), ('sector__isnull', True), ('territory__isnull', True), models.Q(('query_key', ''), _negated=True)), _connector='OR'), name='follow_exactly_one_target'), models.UniqueConstraint(condition=models.Q(('sector__isnull', False)), fields=('user', 'sector'), name='follow_sector_once'), models.UniqueConstraint(condition=models.Q(('territory__isnull', False)), fields=('user', 'territory'), name='follow_territory_once'), models.UniqueConstraint(condition=models.Q(('organisation__isnull', False)), fields=('user', 'organisation'), name='follow_organisation_once'), models.UniqueConstraint(condition=models.Q(('query_key', ''), _negated=True), fields=('user', 'query_key'), name='follow_query_once')],
             },
         ),
         migrations.CreateModel(
@@ -70,6 +72,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'notification',
                 'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['recipient', 'read_at', 'created_at'], name='notif_centre'), models.Index(fields=['recipient', 'email'], name='notif_to_email')],
             },
         ),
         migrations.CreateModel(
@@ -84,42 +87,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'préférence de notification',
                 'verbose_name_plural': 'préférences de notification',
+                'constraints': [models.CheckConstraint(condition=models.Q(('frequency__in', ['immediate', 'daily', 'weekly'])), name='notification_preference_frequency_valid')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='emaildelivery',
-            constraint=models.UniqueConstraint(fields=('user', 'frequency', 'period'), name='email_delivery_once_per_period'),
-        ),
-        migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('organisation__isnull', True), ('query_key', ''), ('sector__isnull', False), ('territory__isnull', True)), models.Q(('organisation__isnull', True), ('query_key', ''), ('sector__isnull', True), ('territory__isnull', False)), models.Q(('organisation__isnull', False), ('query_key', ''), ('sector__isnull', True), ('territory__isnull', True)), models.Q(('organisation__isnull', True), ('sector__isnull', True), ('territory__isnull', True), models.Q(('query_key', ''), _negated=True)), _connector='OR'), name='follow_exactly_one_target'),
-        ),
-        migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(condition=models.Q(('sector__isnull', False)), fields=('user', 'sector'), name='follow_sector_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(condition=models.Q(('territory__isnull', False)), fields=('user', 'territory'), name='follow_territory_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(condition=models.Q(('organisation__isnull', False)), fields=('user', 'organisation'), name='follow_organisation_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='follow',
-            constraint=models.UniqueConstraint(condition=models.Q(('query_key', ''), _negated=True), fields=('user', 'query_key'), name='follow_query_once'),
-        ),
-        migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'read_at', 'created_at'], name='notif_centre'),
-        ),
-        migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', 'email'], name='notif_to_email'),
-        ),
-        migrations.AddConstraint(
-            model_name='notificationpreference',
-            constraint=models.CheckConstraint(condition=models.Q(('frequency__in', ['immediate', 'daily', 'weekly'])), name='notification_preference_frequency_valid'),
         ),
     ]

@@ -12,14 +12,39 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('cooperation', '0001_initial'),
         ('datahub', '0002_portal_publication'),
         ('directory', '0003_organisation_listing_indexes'),
         ('market', '0004_match_profiles'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        migrations.CreateModel(
+            name='Plan',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
+                ('title', models.CharField(max_length=200, verbose_name='titre')),
+                ('slug', models.SlugField(max_length=220, unique=True, verbose_name="identifiant d'URL")),
+                ('start_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='année de début')),
+                ('end_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='année de fin')),
+                ('description', models.TextField(blank=True, verbose_name='description')),
+                ('status', models.CharField(choices=[('draft', 'Brouillon'), ('active', 'Actif'), ('archived', 'Archivé')], db_index=True, default='draft', max_length=12, verbose_name='état')),
+                ('visibility', models.CharField(choices=[('public', 'Public'), ('network', 'Membres du réseau'), ('private', "Privé (membres de l'organisation)")], default='public', max_length=8, verbose_name='visibilité de la page de redevabilité')),
+                ('currency', models.CharField(choices=[('EUR', 'euro (EUR)'), ('CAD', 'dollar canadien (CAD)')], default='EUR', max_length=3, verbose_name='devise')),
+                ('is_demo', models.BooleanField(default=False, verbose_name='fictif (démonstration)')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strategic_plans', to='directory.organisation', verbose_name='ville')),
+            ],
+            options={
+                'verbose_name': 'plan stratégique',
+                'verbose_name_plural': 'plans stratégiques',
+                'ordering': ['-start_year', 'title', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'active', 'archived'])), name='plan_status_valid'), models.CheckConstraint(condition=models.Q(('visibility__in', ['public', 'network', 'private'])), name='plan_visibility_valid'), models.CheckConstraint(condition=models.Q(('end_year__gte', models.F('start_year'))), name='plan_period_ordered'), models.CheckConstraint(condition=models.Q(('currency__in', ['EUR', 'CAD'])), name='plan_currency_valid')],
+            },
+        ),
         migrations.CreateModel(
             name='Axis',
             fields=[
@@ -29,10 +54,12 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, verbose_name='description')),
                 ('weight', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='poids')),
                 ('is_example', models.BooleanField(default=False, verbose_name='exemple (démonstration)')),
+                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='axes', to='plans.plan')),
             ],
             options={
                 'verbose_name': 'axe',
                 'ordering': ['plan_id', 'number'],
+                'constraints': [models.UniqueConstraint(fields=('plan', 'number'), name='plan_axis_number_unique'), models.CheckConstraint(condition=models.Q(('weight__isnull', True), ('weight__gte', 0), _connector='OR'), name='plan_axis_weight_pos')],
             },
         ),
         migrations.CreateModel(
@@ -60,10 +87,12 @@ class Migration(migrations.Migration):
                 ('pilots', models.ManyToManyField(blank=True, related_name='piloted_plan_actions', to=settings.AUTH_USER_MODEL, verbose_name='pilotes')),
                 ('projects', models.ManyToManyField(blank=True, related_name='plan_actions', to='cooperation.project', verbose_name='projets liés')),
                 ('axis', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='plans.axis')),
+                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='plans.plan')),
             ],
             options={
                 'verbose_name': 'action',
                 'ordering': ['plan_id', 'number'],
+                'constraints': [models.UniqueConstraint(fields=('plan', 'number'), name='plan_action_number_unique'), models.CheckConstraint(condition=models.Q(('status__in', ['upcoming', 'in_progress', 'done', 'paused', 'abandoned'])), name='plan_action_status_valid'), models.CheckConstraint(condition=models.Q(('priority__in', ['high', 'normal', 'low'])), name='plan_action_priority_valid'), models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='plan_action_progress'), models.CheckConstraint(condition=models.Q(('start_date__isnull', True), ('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='plan_action_dates_ordered'), models.CheckConstraint(condition=models.Q(('budget_planned__isnull', True), ('budget_planned__gte', 0), _connector='OR'), name='plan_action_budget_planned_pos'), models.CheckConstraint(condition=models.Q(('budget_spent__isnull', True), ('budget_spent__gte', 0), _connector='OR'), name='plan_action_budget_spent_pos'), models.CheckConstraint(condition=models.Q(('weight__isnull', True), ('weight__gte', 0), _connector='OR'), name='plan_action_weight_pos')],
             },
         ),
         migrations.CreateModel(
@@ -79,40 +108,6 @@ class Migration(migrations.Migration):
                 'verbose_name': 'indicateur',
                 'ordering': ['action_id', 'id'],
             },
-        ),
-        migrations.CreateModel(
-            name='Plan',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('slug', models.SlugField(max_length=220, unique=True, verbose_name="identifiant d'URL")),
-                ('start_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='année de début')),
-                ('end_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='année de fin')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('status', models.CharField(choices=[('draft', 'Brouillon'), ('active', 'Actif'), ('archived', 'Archivé')], db_index=True, default='draft', max_length=12, verbose_name='état')),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('network', 'Membres du réseau'), ('private', "Privé (membres de l'organisation)")], default='public', max_length=8, verbose_name='visibilité de la page de redevabilité')),
-                ('currency', models.CharField(choices=[('EUR', 'euro (EUR)'), ('CAD', 'dollar canadien (CAD)')], default='EUR', max_length=3, verbose_name='devise')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='fictif (démonstration)')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strategic_plans', to='directory.organisation', verbose_name='ville')),
-            ],
-            options={
-                'verbose_name': 'plan stratégique',
-                'verbose_name_plural': 'plans stratégiques',
-                'ordering': ['-start_year', 'title', 'id'],
-            },
-        ),
-        migrations.AddField(
-            model_name='axis',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='axes', to='plans.plan'),
-        ),
-        migrations.AddField(
-            model_name='action',
-            name='plan',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='plans.plan'),
         ),
         migrations.CreateModel(
             name='ActionQuestion',
@@ -155,61 +150,5 @@ class Migration(migrations.Migration):
                 'ordering': ['indicator_id', 'date'],
                 'constraints': [models.UniqueConstraint(fields=('indicator', 'date'), name='plan_indicator_value_date_unique')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'active', 'archived'])), name='plan_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(('visibility__in', ['public', 'network', 'private'])), name='plan_visibility_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(('end_year__gte', models.F('start_year'))), name='plan_period_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='plan',
-            constraint=models.CheckConstraint(condition=models.Q(('currency__in', ['EUR', 'CAD'])), name='plan_currency_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='axis',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='plan_axis_number_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='axis',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__isnull', True), ('weight__gte', 0), _connector='OR'), name='plan_axis_weight_pos'),
-        ),
-        migrations.AddConstraint(
-            model_name='action',
-            constraint=models.UniqueConstraint(fields=('plan', 'number'), name='plan_action_number_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['upcoming', 'in_progress', 'done', 'paused', 'abandoned'])), name='plan_action_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('priority__in', ['high', 'normal', 'low'])), name='plan_action_priority_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='plan_action_progress'),
-        ),
-        migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('start_date__isnull', True), ('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='plan_action_dates_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_planned__isnull', True), ('budget_planned__gte', 0), _connector='OR'), name='plan_action_budget_planned_pos'),
-        ),
-        migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_spent__isnull', True), ('budget_spent__gte', 0), _connector='OR'), name='plan_action_budget_spent_pos'),
-        ),
-        migrations.AddConstraint(
-            model_name='action',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__isnull', True), ('weight__gte', 0), _connector='OR'), name='plan_action_weight_pos'),
         ),
     ]

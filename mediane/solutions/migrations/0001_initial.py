@@ -10,9 +10,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('directory', '0003_organisation_listing_indexes'),
         ('market', '0004_match_profiles'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -49,6 +49,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'fiche solution',
                 'verbose_name_plural': 'fiches solutions',
                 'ordering': ['-published_at', '-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'published'])), name='solution_status_valid'), models.CheckConstraint(condition=models.Q(('visibility__in', ['public', 'network', 'private'])), name='solution_visibility_valid'), models.CheckConstraint(condition=models.Q(('currency__in', ['EUR', 'CAD'])), name='solution_currency_valid'), models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='solution_published_has_date')],
             },
         ),
         migrations.CreateModel(
@@ -66,6 +67,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'indicateur de résultat',
                 'ordering': ['position', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='solution_indicator_named'), models.CheckConstraint(condition=models.Q(('value_before__isnull', False), ('value_after__isnull', False), _connector='OR'), name='solution_indicator_has_value')],
             },
         ),
         migrations.CreateModel(
@@ -84,34 +86,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'reproduction',
                 'ordering': ['-created_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['challenge', 'project'])), name='replication_kind_valid')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='solutionsheet',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'published'])), name='solution_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='solutionsheet',
-            constraint=models.CheckConstraint(condition=models.Q(('visibility__in', ['public', 'network', 'private'])), name='solution_visibility_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='solutionsheet',
-            constraint=models.CheckConstraint(condition=models.Q(('currency__in', ['EUR', 'CAD'])), name='solution_currency_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='solutionsheet',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='solution_published_has_date'),
-        ),
-        migrations.AddConstraint(
-            model_name='solutionindicator',
-            constraint=models.CheckConstraint(condition=models.Q(('name', ''), _negated=True), name='solution_indicator_named'),
-        ),
-        migrations.AddConstraint(
-            model_name='solutionindicator',
-            constraint=models.CheckConstraint(condition=models.Q(('value_before__isnull', False), ('value_after__isnull', False), _connector='OR'), name='solution_indicator_has_value'),
-        ),
-        migrations.AddConstraint(
-            model_name='replication',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['challenge', 'project'])), name='replication_kind_valid'),
         ),
     ]

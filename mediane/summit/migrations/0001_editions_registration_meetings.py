@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('directory', '0003_organisation_listing_indexes'),
         ('territories', '0003_territory_lower_name_index'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -55,26 +55,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name='MeetingRequest',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('status', models.CharField(choices=[('pending', 'En attente de réponse'), ('accepted', 'Acceptée'), ('declined', 'Déclinée'), ('expired', 'Expirée sans réponse'), ('cancelled', 'Annulée')], default='pending', max_length=10, verbose_name='état')),
-                ('expires_at', models.DateTimeField(verbose_name='expire le')),
-                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='relance envoyée le')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='répondue le')),
-                ('answer_note', models.CharField(blank=True, max_length=300, verbose_name='mot de réponse')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests', to='summit.edition')),
-            ],
-            options={
-                'verbose_name': 'demande de rendez-vous',
-                'verbose_name_plural': 'demandes de rendez-vous',
-                'ordering': ['-created_at'],
-            },
-        ),
-        migrations.CreateModel(
             name='MeetingSlot',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -88,6 +68,23 @@ class Migration(migrations.Migration):
                 'verbose_name': 'créneau de rendez-vous',
                 'verbose_name_plural': 'créneaux de rendez-vous',
                 'ordering': ['starts_at'],
+                'constraints': [models.UniqueConstraint(fields=('edition', 'number'), name='summit_slot_unique'), models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='summit_slot_times')],
+            },
+        ),
+        migrations.CreateModel(
+            name='Room',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120, verbose_name='salle')),
+                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='capacité')),
+                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
+                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rooms', to='summit.edition')),
+            ],
+            options={
+                'verbose_name': 'salle',
+                'verbose_name_plural': 'salles',
+                'ordering': ['position', 'name'],
+                'constraints': [models.UniqueConstraint(fields=('edition', 'name'), name='summit_room_unique')],
             },
         ),
         migrations.CreateModel(
@@ -96,29 +93,13 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField(verbose_name='numéro')),
                 ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tables', to='summit.edition')),
+                ('room', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='summit.room', verbose_name='salle')),
             ],
             options={
                 'verbose_name': 'table de rendez-vous',
                 'verbose_name_plural': 'tables de rendez-vous',
                 'ordering': ['number'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Meeting',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('priority', models.CharField(choices=[('required', 'Demande acceptée'), ('must', 'À rencontrer absolument'), ('would', 'Aimerait rencontrer')], max_length=8, verbose_name='priorité')),
-                ('fixed', models.BooleanField(default=False, verbose_name='fixé')),
-                ('moved_at', models.DateTimeField(blank=True, null=True, verbose_name='déplacé le')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='summit.edition')),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='summit.meetingrequest')),
-                ('slot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='summit.meetingslot')),
-                ('table', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='summit.meetingtable')),
-            ],
-            options={
-                'verbose_name': 'rendez-vous',
-                'verbose_name_plural': 'rendez-vous',
-                'ordering': ['slot__starts_at', 'table__number', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('edition', 'number'), name='summit_table_unique')],
             },
         ),
         migrations.CreateModel(
@@ -131,11 +112,13 @@ class Migration(migrations.Migration):
                 ('starts_at', models.DateTimeField(verbose_name='début')),
                 ('ends_at', models.DateTimeField(verbose_name='fin')),
                 ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='summit.edition')),
+                ('room', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='summit.room', verbose_name='salle')),
             ],
             options={
                 'verbose_name': 'session du programme',
                 'verbose_name_plural': 'sessions du programme',
                 'ordering': ['starts_at', 'title'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='summit_session_times')],
             },
         ),
         migrations.CreateModel(
@@ -169,6 +152,32 @@ class Migration(migrations.Migration):
                 'verbose_name': 'inscription',
                 'verbose_name_plural': 'inscriptions',
                 'ordering': ['user__full_name', 'pk'],
+                'indexes': [models.Index(fields=['edition', 'status'], name='summit_regi_edition_f9c262_idx')],
+                'constraints': [models.UniqueConstraint(fields=('edition', 'user'), name='summit_registration_unique')],
+            },
+        ),
+        migrations.CreateModel(
+            name='MeetingRequest',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
+                ('message', models.TextField(blank=True, verbose_name='message')),
+                ('status', models.CharField(choices=[('pending', 'En attente de réponse'), ('accepted', 'Acceptée'), ('declined', 'Déclinée'), ('expired', 'Expirée sans réponse'), ('cancelled', 'Annulée')], default='pending', max_length=10, verbose_name='état')),
+                ('expires_at', models.DateTimeField(verbose_name='expire le')),
+                ('reminded_at', models.DateTimeField(blank=True, null=True, verbose_name='relance envoyée le')),
+                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='répondue le')),
+                ('answer_note', models.CharField(blank=True, max_length=300, verbose_name='mot de réponse')),
+                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests', to='summit.edition')),
+                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests_received', to='summit.registration')),
+                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests_sent', to='summit.registration')),
+            ],
+            options={
+                'verbose_name': 'demande de rendez-vous',
+                'verbose_name_plural': 'demandes de rendez-vous',
+                'ordering': ['-created_at'],
+                'indexes': [models.Index(fields=['status', 'expires_at'], name='summit_meet_status_e22d6d_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('sender', models.F('recipient')), _negated=True), name='summit_request_not_self'), models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'accepted'])), fields=('sender', 'recipient'), name='summit_request_open_unique')],
             },
         ),
         migrations.CreateModel(
@@ -184,70 +193,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'souhait de rendez-vous',
                 'verbose_name_plural': 'souhaits de rendez-vous',
+                'constraints': [models.UniqueConstraint(fields=('author', 'target'), name='summit_wish_unique'), models.CheckConstraint(condition=models.Q(('author', models.F('target')), _negated=True), name='summit_wish_not_self')],
             },
-        ),
-        migrations.AddField(
-            model_name='meetingrequest',
-            name='recipient',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests_received', to='summit.registration'),
-        ),
-        migrations.AddField(
-            model_name='meetingrequest',
-            name='sender',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests_sent', to='summit.registration'),
-        ),
-        migrations.CreateModel(
-            name='MeetingOutcome',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('took_place', models.BooleanField(verbose_name='le rendez-vous a eu lieu')),
-                ('result', models.CharField(choices=[('nothing', 'Rien de concret'), ('contact', 'Contact à poursuivre'), ('quote', 'Devis demandé'), ('pilot', 'Expérimentation'), ('contract', 'Contrat')], default='nothing', max_length=10, verbose_name='ce qui en est sorti')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='montant (contrat ou devis)')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='commentaire')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='summit.meeting')),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='summit.registration')),
-            ],
-            options={
-                'verbose_name': "suite d'un rendez-vous",
-                'verbose_name_plural': 'suites des rendez-vous',
-            },
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='first',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='summit.registration'),
-        ),
-        migrations.AddField(
-            model_name='meeting',
-            name='second',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='summit.registration'),
-        ),
-        migrations.CreateModel(
-            name='Room',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='salle')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='capacité')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rooms', to='summit.edition')),
-            ],
-            options={
-                'verbose_name': 'salle',
-                'verbose_name_plural': 'salles',
-                'ordering': ['position', 'name'],
-            },
-        ),
-        migrations.AddField(
-            model_name='programmesession',
-            name='room',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='summit.room', verbose_name='salle'),
-        ),
-        migrations.AddField(
-            model_name='meetingtable',
-            name='room',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='summit.room', verbose_name='salle'),
         ),
         migrations.CreateModel(
             name='ScheduleRun',
@@ -281,15 +228,46 @@ class Migration(migrations.Migration):
                 'ordering': ['-created_at'],
             },
         ),
-        migrations.AddField(
-            model_name='meeting',
-            name='run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='summit.schedulerun'),
+        migrations.CreateModel(
+            name='Meeting',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('priority', models.CharField(choices=[('required', 'Demande acceptée'), ('must', 'À rencontrer absolument'), ('would', 'Aimerait rencontrer')], max_length=8, verbose_name='priorité')),
+                ('fixed', models.BooleanField(default=False, verbose_name='fixé')),
+                ('moved_at', models.DateTimeField(blank=True, null=True, verbose_name='déplacé le')),
+                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='summit.edition')),
+                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='summit.meetingrequest')),
+                ('slot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='summit.meetingslot')),
+                ('table', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='summit.meetingtable')),
+                ('first', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='summit.registration')),
+                ('second', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='summit.registration')),
+                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='summit.schedulerun')),
+            ],
+            options={
+                'verbose_name': 'rendez-vous',
+                'verbose_name_plural': 'rendez-vous',
+                'ordering': ['slot__starts_at', 'table__number', 'pk'],
+                'constraints': [models.UniqueConstraint(fields=('run', 'first', 'second'), name='summit_meeting_pair'), models.UniqueConstraint(condition=models.Q(('slot__isnull', False), ('table__isnull', False)), fields=('run', 'slot', 'table'), name='summit_meeting_table_slot')],
+            },
         ),
-        migrations.AddField(
-            model_name='edition',
-            name='published_run',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='summit.schedulerun', verbose_name='planning publié'),
+        migrations.CreateModel(
+            name='MeetingOutcome',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
+                ('took_place', models.BooleanField(verbose_name='le rendez-vous a eu lieu')),
+                ('result', models.CharField(choices=[('nothing', 'Rien de concret'), ('contact', 'Contact à poursuivre'), ('quote', 'Devis demandé'), ('pilot', 'Expérimentation'), ('contract', 'Contrat')], default='nothing', max_length=10, verbose_name='ce qui en est sorti')),
+                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='montant (contrat ou devis)')),
+                ('note', models.CharField(blank=True, max_length=500, verbose_name='commentaire')),
+                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='summit.meeting')),
+                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='summit.registration')),
+            ],
+            options={
+                'verbose_name': "suite d'un rendez-vous",
+                'verbose_name_plural': 'suites des rendez-vous',
+                'constraints': [models.UniqueConstraint(fields=('meeting', 'registration'), name='summit_outcome_unique')],
+            },
         ),
         migrations.CreateModel(
             name='Speaker',
@@ -323,65 +301,10 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('edition', 'organisation'), name='summit_exhibitor_unique')],
             },
         ),
-        migrations.AddConstraint(
-            model_name='meetingslot',
-            constraint=models.UniqueConstraint(fields=('edition', 'number'), name='summit_slot_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='meetingslot',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='summit_slot_times'),
-        ),
-        migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['edition', 'status'], name='summit_regi_edition_f9c262_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(fields=('edition', 'user'), name='summit_registration_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='meetingwish',
-            constraint=models.UniqueConstraint(fields=('author', 'target'), name='summit_wish_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='meetingwish',
-            constraint=models.CheckConstraint(condition=models.Q(('author', models.F('target')), _negated=True), name='summit_wish_not_self'),
-        ),
-        migrations.AddIndex(
-            model_name='meetingrequest',
-            index=models.Index(fields=['status', 'expires_at'], name='summit_meet_status_e22d6d_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='meetingrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('sender', models.F('recipient')), _negated=True), name='summit_request_not_self'),
-        ),
-        migrations.AddConstraint(
-            model_name='meetingrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['pending', 'accepted'])), fields=('sender', 'recipient'), name='summit_request_open_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='meetingoutcome',
-            constraint=models.UniqueConstraint(fields=('meeting', 'registration'), name='summit_outcome_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='room',
-            constraint=models.UniqueConstraint(fields=('edition', 'name'), name='summit_room_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='programmesession',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='summit_session_times'),
-        ),
-        migrations.AddConstraint(
-            model_name='meetingtable',
-            constraint=models.UniqueConstraint(fields=('edition', 'number'), name='summit_table_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(fields=('run', 'first', 'second'), name='summit_meeting_pair'),
-        ),
-        migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(condition=models.Q(('slot__isnull', False), ('table__isnull', False)), fields=('run', 'slot', 'table'), name='summit_meeting_table_slot'),
+        migrations.AddField(
+            model_name='edition',
+            name='published_run',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='summit.schedulerun', verbose_name='planning publié'),
         ),
         migrations.AddConstraint(
             model_name='edition',

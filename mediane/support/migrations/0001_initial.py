@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('directory', '0003_organisation_listing_indexes'),
         ('territories', '0003_territory_lower_name_index'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -48,6 +48,8 @@ class Migration(migrations.Migration):
                 'verbose_name': "demande d'accompagnement",
                 'verbose_name_plural': "demandes d'accompagnement",
                 'ordering': ['-filed_at', '-id'],
+                'indexes': [models.Index(fields=['status', 'filed_at'], name='support_status_filed'), models.Index(fields=['status', 'last_activity_at'], name='support_status_activity'), models.Index(fields=['organisation', 'status'], name='support_org_status')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['new', 'routed', 'taken', 'closed', 'cancelled'])), name='support_request_status_valid'), models.CheckConstraint(condition=models.Q(('language__in', ['fr', 'en'])), name='support_request_language_valid'), models.CheckConstraint(condition=models.Q(('satisfaction__isnull', True), models.Q(('satisfaction__gte', 1), ('satisfaction__lte', 5)), _connector='OR'), name='support_request_satisfaction_range'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'taken'), _negated=True), models.Q(('expert__isnull', False), ('taken_at__isnull', False)), _connector='OR'), name='support_request_taken_has_expert'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('satisfaction__isnull', False), _connector='OR'), name='support_request_closed_has_satisfaction')],
             },
         ),
         migrations.CreateModel(
@@ -62,6 +64,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'relance',
                 'verbose_name_plural': 'relances',
+                'constraints': [models.UniqueConstraint(fields=('request', 'kind', 'since'), name='support_reminder_once')],
             },
         ),
         migrations.CreateModel(
@@ -83,6 +86,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'proposition à un expert',
                 'verbose_name_plural': 'propositions à des experts',
                 'ordering': ['-score', 'offered_at', 'id'],
+                'indexes': [models.Index(fields=['expert', 'status'], name='support_offer_expert')],
+                'constraints': [models.UniqueConstraint(fields=('request', 'expert'), name='support_offer_once'), models.UniqueConstraint(condition=models.Q(('status', 'taken')), fields=('request',), name='support_offer_one_taken'), models.CheckConstraint(condition=models.Q(('status__in', ['offered', 'declined', 'taken', 'withdrawn'])), name='support_offer_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('decline_reason', ''), _negated=True), _connector='OR'), name='support_offer_declined_has_reason')],
             },
         ),
         migrations.CreateModel(
@@ -117,61 +122,5 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'étapes des demandes',
                 'ordering': ['at', 'id'],
             },
-        ),
-        migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(fields=['status', 'filed_at'], name='support_status_filed'),
-        ),
-        migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(fields=['status', 'last_activity_at'], name='support_status_activity'),
-        ),
-        migrations.AddIndex(
-            model_name='supportrequest',
-            index=models.Index(fields=['organisation', 'status'], name='support_org_status'),
-        ),
-        migrations.AddConstraint(
-            model_name='supportrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['new', 'routed', 'taken', 'closed', 'cancelled'])), name='support_request_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='supportrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('language__in', ['fr', 'en'])), name='support_request_language_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='supportrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('satisfaction__isnull', True), models.Q(('satisfaction__gte', 1), ('satisfaction__lte', 5)), _connector='OR'), name='support_request_satisfaction_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='supportrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'taken'), _negated=True), models.Q(('expert__isnull', False), ('taken_at__isnull', False)), _connector='OR'), name='support_request_taken_has_expert'),
-        ),
-        migrations.AddConstraint(
-            model_name='supportrequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed'), _negated=True), ('satisfaction__isnull', False), _connector='OR'), name='support_request_closed_has_satisfaction'),
-        ),
-        migrations.AddConstraint(
-            model_name='supportreminder',
-            constraint=models.UniqueConstraint(fields=('request', 'kind', 'since'), name='support_reminder_once'),
-        ),
-        migrations.AddIndex(
-            model_name='supportoffer',
-            index=models.Index(fields=['expert', 'status'], name='support_offer_expert'),
-        ),
-        migrations.AddConstraint(
-            model_name='supportoffer',
-            constraint=models.UniqueConstraint(fields=('request', 'expert'), name='support_offer_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='supportoffer',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'taken')), fields=('request',), name='support_offer_one_taken'),
-        ),
-        migrations.AddConstraint(
-            model_name='supportoffer',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['offered', 'declined', 'taken', 'withdrawn'])), name='support_offer_status_valid'),
-        ),
-        migrations.AddConstraint(
-            model_name='supportoffer',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('decline_reason', ''), _negated=True), _connector='OR'), name='support_offer_declined_has_reason'),
         ),
     ]

@@ -36,6 +36,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'territoire',
                 'verbose_name_plural': 'territoires',
                 'ordering': ['name'],
+                'indexes': [models.Index(fields=['kind', 'country', 'name'], name='territories_kind_ce16ef_idx'), models.Index(fields=['kind', 'population'], name='territories_kind_f83b9c_idx')],
+                'constraints': [models.UniqueConstraint(fields=('country', 'kind', 'code'), name='territory_code_unique'), models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('latitude__gte', -90), ('latitude__lte', 90)), _connector='OR'), name='territory_latitude_range'), models.CheckConstraint(condition=models.Q(('longitude__isnull', True), models.Q(('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='territory_longitude_range')],
             },
         ),
         migrations.CreateModel(
@@ -68,34 +70,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'jumelage',
+                'constraints': [models.UniqueConstraint(fields=('first', 'second', 'kind'), name='twinning_unique'), models.CheckConstraint(condition=models.Q(('first__lt', models.F('second'))), name='twinning_ordered')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='territory',
-            index=models.Index(fields=['kind', 'country', 'name'], name='territories_kind_ce16ef_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='territory',
-            index=models.Index(fields=['kind', 'population'], name='territories_kind_f83b9c_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='territory',
-            constraint=models.UniqueConstraint(fields=('country', 'kind', 'code'), name='territory_code_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='territory',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__isnull', True), models.Q(('latitude__gte', -90), ('latitude__lte', 90)), _connector='OR'), name='territory_latitude_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='territory',
-            constraint=models.CheckConstraint(condition=models.Q(('longitude__isnull', True), models.Q(('longitude__gte', -180), ('longitude__lte', 180)), _connector='OR'), name='territory_longitude_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='twinning',
-            constraint=models.UniqueConstraint(fields=('first', 'second', 'kind'), name='twinning_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='twinning',
-            constraint=models.CheckConstraint(condition=models.Q(('first__lt', models.F('second'))), name='twinning_ordered'),
         ),
     ]

@@ -12,34 +12,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('accounts', '__first__'),
         ('directory', '0003_organisation_listing_indexes'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.CreateModel(
-            name='Booking',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('unit', models.PositiveSmallIntegerField(verbose_name='unité')),
-                ('starts_at', models.DateTimeField(verbose_name='début')),
-                ('ends_at', models.DateTimeField(verbose_name='fin')),
-                ('status', models.CharField(choices=[('confirmed', 'Confirmée'), ('cancelled', 'Annulée')], default='confirmed', max_length=16, verbose_name='statut')),
-                ('tariff', models.CharField(choices=[('member', 'Tarif membre'), ('partner', 'Tarif partenaire (tiers-lieu jumelé)'), ('other', 'Tarif public')], max_length=16, verbose_name='tarif')),
-                ('price', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='prix')),
-                ('currency', models.CharField(choices=[('EUR', 'EUR'), ('CAD', 'CAD')], max_length=3, verbose_name='devise')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='objet')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='annulée le')),
-                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tierslieux_bookings', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name': 'réservation',
-                'ordering': ['starts_at', 'pk'],
-            },
-        ),
         migrations.CreateModel(
             name='CalendarFeed',
             fields=[
@@ -76,6 +53,34 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'ressource',
                 'ordering': ['organisation__name', 'kind', 'name'],
+                'indexes': [models.Index(fields=['organisation', 'is_active'], name='tierslieux__organis_340066_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='resource_capacity'), models.CheckConstraint(condition=models.Q(('slot_minutes__gte', 5), ('slot_minutes__lte', 240)), name='resource_slot_minutes'), models.CheckConstraint(condition=models.Q(('min_minutes__lte', models.F('max_minutes'))), name='resource_min_le_max'), models.CheckConstraint(condition=models.Q(('price_member__gte', 0), ('price_partner__gte', 0), ('price_other__gte', 0)), name='resource_prices_positive')],
+            },
+        ),
+        migrations.CreateModel(
+            name='Booking',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='créé le')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
+                ('unit', models.PositiveSmallIntegerField(verbose_name='unité')),
+                ('starts_at', models.DateTimeField(verbose_name='début')),
+                ('ends_at', models.DateTimeField(verbose_name='fin')),
+                ('status', models.CharField(choices=[('confirmed', 'Confirmée'), ('cancelled', 'Annulée')], default='confirmed', max_length=16, verbose_name='statut')),
+                ('tariff', models.CharField(choices=[('member', 'Tarif membre'), ('partner', 'Tarif partenaire (tiers-lieu jumelé)'), ('other', 'Tarif public')], max_length=16, verbose_name='tarif')),
+                ('price', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='prix')),
+                ('currency', models.CharField(choices=[('EUR', 'EUR'), ('CAD', 'CAD')], max_length=3, verbose_name='devise')),
+                ('note', models.CharField(blank=True, max_length=200, verbose_name='objet')),
+                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='annulée le')),
+                ('cancelled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tierslieux_bookings', to=settings.AUTH_USER_MODEL)),
+                ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookings', to='tierslieux.resource')),
+            ],
+            options={
+                'verbose_name': 'réservation',
+                'ordering': ['starts_at', 'pk'],
+                'indexes': [models.Index(fields=['resource', 'status', 'starts_at'], name='tierslieux__resourc_8e8995_idx'), models.Index(fields=['user', 'status', 'starts_at'], name='tierslieux__user_id_7fd311_idx')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('starts_at__lt', models.F('ends_at'))), name='booking_ordered')],
             },
         ),
         migrations.CreateModel(
@@ -91,6 +96,7 @@ class Migration(migrations.Migration):
                 'verbose_name': "horaire d'ouverture",
                 'verbose_name_plural': "horaires d'ouverture",
                 'ordering': ['weekday', 'opens'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='opening_weekday'), models.CheckConstraint(condition=models.Q(('opens__lt', models.F('closes'))), name='opening_opens_before')],
             },
         ),
         migrations.CreateModel(
@@ -105,6 +111,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'fermeture',
                 'ordering': ['starts_on'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('starts_on__lte', models.F('ends_on'))), name='closure_ordered')],
             },
         ),
         migrations.CreateModel(
@@ -116,11 +123,9 @@ class Migration(migrations.Migration):
                 ('booking', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slots', to='tierslieux.booking')),
                 ('resource', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='tierslieux.resource')),
             ],
-        ),
-        migrations.AddField(
-            model_name='booking',
-            name='resource',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookings', to='tierslieux.resource'),
+            options={
+                'constraints': [models.UniqueConstraint(fields=('resource', 'unit', 'start'), name='booking_slot_unique')],
+            },
         ),
         migrations.CreateModel(
             name='Training',
@@ -135,58 +140,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'verbose_name': 'formation',
+                'constraints': [models.UniqueConstraint(fields=('resource', 'user'), name='training_unique')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='resource',
-            index=models.Index(fields=['organisation', 'is_active'], name='tierslieux__organis_340066_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='resource',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='resource_capacity'),
-        ),
-        migrations.AddConstraint(
-            model_name='resource',
-            constraint=models.CheckConstraint(condition=models.Q(('slot_minutes__gte', 5), ('slot_minutes__lte', 240)), name='resource_slot_minutes'),
-        ),
-        migrations.AddConstraint(
-            model_name='resource',
-            constraint=models.CheckConstraint(condition=models.Q(('min_minutes__lte', models.F('max_minutes'))), name='resource_min_le_max'),
-        ),
-        migrations.AddConstraint(
-            model_name='resource',
-            constraint=models.CheckConstraint(condition=models.Q(('price_member__gte', 0), ('price_partner__gte', 0), ('price_other__gte', 0)), name='resource_prices_positive'),
-        ),
-        migrations.AddConstraint(
-            model_name='openinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='opening_weekday'),
-        ),
-        migrations.AddConstraint(
-            model_name='openinghours',
-            constraint=models.CheckConstraint(condition=models.Q(('opens__lt', models.F('closes'))), name='opening_opens_before'),
-        ),
-        migrations.AddConstraint(
-            model_name='closure',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_on__lte', models.F('ends_on'))), name='closure_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='bookingslot',
-            constraint=models.UniqueConstraint(fields=('resource', 'unit', 'start'), name='booking_slot_unique'),
-        ),
-        migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['resource', 'status', 'starts_at'], name='tierslieux__resourc_8e8995_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='booking',
-            index=models.Index(fields=['user', 'status', 'starts_at'], name='tierslieux__user_id_7fd311_idx'),
-        ),
-        migrations.AddConstraint(
-            model_name='booking',
-            constraint=models.CheckConstraint(condition=models.Q(('starts_at__lt', models.F('ends_at'))), name='booking_ordered'),
-        ),
-        migrations.AddConstraint(
-            model_name='training',
-            constraint=models.UniqueConstraint(fields=('resource', 'user'), name='training_unique'),
         ),
     ]
