@@ -28,7 +28,7 @@ def demo(settings, monkeypatch):
     return loader.load_demo()
 
 
-def test_home_search_laine_to_organisation(page, demo, screenshot):
+def home_search_laine_to_organisation(page, screenshot):
     page.goto(page.base_url + "/")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("heading", level=1).is_visible()
@@ -47,7 +47,7 @@ def test_home_search_laine_to_organisation(page, demo, screenshot):
     assert not page.js_errors
 
 
-def test_map_shows_markers_without_tiles(page, demo, screenshot):
+def map_shows_markers_without_tiles(page, screenshot):
     page.goto(page.base_url + "/carte/")
     page.wait_for_selector("#network-map[data-ready='true']")
     markers = page.locator(".leaflet-marker-icon")
@@ -67,7 +67,7 @@ def test_map_shows_markers_without_tiles(page, demo, screenshot):
     assert not page.js_errors
 
 
-def test_log_in_and_open_profile(page, demo, screenshot):
+def log_in_and_open_profile(page, screenshot):
     page.goto(page.base_url + "/")
     page.get_by_role("link", name="Se connecter").first.click()
     page.wait_for_url(re.compile(r"/comptes/connexion/"))
@@ -81,6 +81,15 @@ def test_log_in_and_open_profile(page, demo, screenshot):
     assert "admin.lourdes@example.org" in page.content()
     screenshot(page, "profile")
     assert not page.js_errors
+
+
+def test_home_search_map_and_log_in(page, demo, screenshot):
+    """Three journeys on one load of the demo (a transactional test empties the tables after
+    it, so each test would load it again): home → search "laine" → organisation page; the map
+    and its markers; logging in. Logging in comes last, the first two are anonymous."""
+    home_search_laine_to_organisation(page, screenshot)
+    map_shows_markers_without_tiles(page, screenshot)
+    log_in_and_open_profile(page, screenshot)
 
 
 def test_switch_language_and_back(page, screenshot):
