@@ -3,7 +3,8 @@ schedule) and the module-scoped `demo_loaded` fixture of tests/conftest.py, whic
 for a test module inside a transaction rolled back after its last test.
 
 A module skips some steps of the loader by overriding the `demo_skipped_steps` fixture, and
-passes the same names to `run_demo` for a second load.
+passes the same names to `run_demo` for a second load. `run_demo` returns what the command
+printed, and `demo_loaded_once` yields it, for a module that reads the first load's output.
 """
 
 from __future__ import annotations
@@ -24,24 +25,26 @@ from mediane.demo import summit_data
 from mediane.demo.loader import Loader
 
 
-def run_demo(skipped_steps: Iterable[str] = ()) -> None:
+def run_demo(skipped_steps: Iterable[str] = ()) -> str:
     """`mediane demo --territories minimal`, summit schedule not computed; `skipped_steps`:
-    methods of `Loader` not run (e.g. "load_cooperation")."""
+    methods of `Loader` not run (e.g. "load_cooperation"). Returns what the command printed."""
+    out = io.StringIO()
     with ExitStack() as stack:
         stack.enter_context(
             mock.patch.object(summit_data, "load_summit_schedule", lambda loader: None)
         )
         for step in skipped_steps:
             stack.enter_context(mock.patch.object(Loader, step, lambda self: None))
-        call_command("demo", territories="minimal", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command("demo", territories="minimal", stdout=out, stderr=io.StringIO())
+    return out.getvalue()
 
 
 @contextmanager
 def demo_loaded_once(
     django_db_blocker: Any, folder: Path, skipped_steps: Iterable[str] = ()
-) -> Iterator[None]:
+) -> Iterator[str]:
     """The demo loaded (files under `folder`, fast password hashes) for the duration of the
-    block, then rolled back."""
+    block, then rolled back; yields what the command printed."""
     storages = {
         **settings.STORAGES,
         "private": {
@@ -58,6 +61,6 @@ def demo_loaded_once(
         ),
         transaction.atomic(),
     ):
-        run_demo(skipped_steps)
-        yield
+        output = run_demo(skipped_steps)
+        yield output
         transaction.set_rollback(True)

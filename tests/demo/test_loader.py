@@ -1,25 +1,20 @@
-"""`mediane demo`: the demo network loads through the services and a second run adds nothing."""
+"""`mediane demo`: the demo network loads through the services and a second run adds nothing.
+
+The demo is loaded once for the module (`demo_output`, what the first load printed); each test
+runs in a savepoint rolled back after it."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from mediane.accounts.models import Membership, User
 from mediane.core.models import AuditEntry
 from mediane.demo import data
 from mediane.directory.models import Expert, Organisation, Sector
 from mediane.territories.models import NetworkMembership, Twinning
+from tests.demo.loading import demo_loaded_once, run_demo
 
 pytestmark = pytest.mark.django_db
-
-
-def run_demo() -> str:
-    out = io.StringIO()
-    call_command("demo", territories="minimal", stdout=out, stderr=io.StringIO())
-    return out.getvalue()
 
 
 def counts() -> dict[str, int]:
@@ -33,11 +28,12 @@ def counts() -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def demo_output(settings):
-    # The demo is loaded once per test: a fast hasher keeps the suite quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return run_demo()
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The whole demo loaded once for the module (like `demo_loaded` of tests/conftest.py), rolled
+    back after its last test; the value is what the first load printed."""
+    with demo_loaded_once(django_db_blocker, tmp_path_factory.mktemp("demo")) as output:
+        yield output
 
 
 def test_demo_network_content_and_accounts(demo_output):

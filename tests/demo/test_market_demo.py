@@ -1,12 +1,12 @@
 """`mediane demo`, market part: challenges in every state, a joint call, a finished evaluation,
-a pilot report, offers with confirmed references — through the services, idempotently."""
+a pilot report, offers with confirmed references — through the services, idempotently.
+
+The demo is loaded once for the module (`demo_loaded`, tests/conftest.py); each test runs in a
+savepoint rolled back after it."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from mediane.accounts.models import User
@@ -22,14 +22,9 @@ from mediane.market.models import (
     OfferReference,
     Score,
 )
+from tests.demo.loading import run_demo
 
 pytestmark = pytest.mark.django_db
-
-
-def run_demo() -> str:
-    out = io.StringIO()
-    call_command("demo", territories="minimal", stdout=out, stderr=io.StringIO())
-    return out.getvalue()
 
 
 def market_counts() -> dict[str, int]:
@@ -45,17 +40,11 @@ def market_counts() -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    run_demo()
-
-
 def account(email: str) -> User:
     return User.objects.get(email=email)
 
 
-def test_challenges_in_every_state_marked_demo(demo):
+def test_challenges_in_every_state_marked_demo(demo_loaded):
     # The solutions demo adds draft challenges replicated from solution sheets: not the market's.
     replicated = Challenge.objects.filter(solution_replications__isnull=False)
     assert replicated.count() == 2
@@ -79,7 +68,7 @@ def test_challenges_in_every_state_marked_demo(demo):
     assert residues.time_zone == "America/Toronto" and residues.currency == "CAD"
 
 
-def test_the_joint_challenge_has_three_issuers(demo):
+def test_the_joint_challenge_has_three_issuers(demo_loaded):
     joint = Challenge.objects.get(title__startswith="Billettique commune")
     links = {(link.organisation.name, link.role) for link in joint.issuer_links.all()}
     assert links == {
@@ -90,7 +79,7 @@ def test_the_joint_challenge_has_three_issuers(demo):
     assert joint.answers.count() == 2
 
 
-def test_completed_evaluation_and_pilot_report(demo):
+def test_completed_evaluation_and_pilot_report(demo_loaded):
     flows = Challenge.objects.get(title__startswith="Mesurer et lisser les flux")
     assert flows.status == "pilot_report" and flows.jury_closed_at is not None
     jurors = {j.user.email for j in flows.jury.select_related("user")}
@@ -113,7 +102,7 @@ def test_completed_evaluation_and_pilot_report(demo):
     assert steps[-2:] == ["pilot", "pilot_report"]
 
 
-def test_each_demo_account_has_something_to_see(demo):
+def test_each_demo_account_has_something_to_see(demo_loaded):
     startup = account("startup@example.org")
     mine = list(selectors.my_answers(startup))
     assert {a.challenge.status for a in mine} >= {"pilot_report", "awarded"}
@@ -135,7 +124,7 @@ def test_each_demo_account_has_something_to_see(demo):
     )
 
 
-def test_offers_with_references_some_confirmed(demo):
+def test_offers_with_references_some_confirmed(demo_loaded):
     offers = Offer.objects.all()
     assert offers.count() == len(market_data.OFFERS)
     assert offers.filter(status="published").count() == len(market_data.OFFERS) - 1
@@ -145,7 +134,7 @@ def test_offers_with_references_some_confirmed(demo):
     assert references.filter(confirmed_at__isnull=True).count() >= 4
 
 
-def test_rerun_is_idempotent(demo):
+def test_rerun_is_idempotent(demo_loaded):
     before = market_counts()
     output = run_demo()
     assert market_counts() == before
