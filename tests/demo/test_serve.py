@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,8 +14,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 PROJECT = Path(__file__).resolve().parents[2]
+
+# The servers use the test database (see `database_url`): the mark makes the session create it.
+pytestmark = pytest.mark.django_db
 
 
 def free_port() -> int:
@@ -52,27 +57,42 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def database_url(folder: Path) -> str:
+    """A migrated database the server processes can open: on SQLite a file copy of the test
+    database (which lives in memory, out of other processes' reach), on PostgreSQL the test
+    database itself. Either way the test session has already migrated it: no second `migrate`
+    (about 10 s) for this module."""
+    settings_dict = connection.settings_dict
+    if connection.vendor == "postgresql":
+        user = settings_dict.get("USER") or ""
+        password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+        host = settings_dict.get("HOST") or "127.0.0.1"
+        port = settings_dict.get("PORT") or 5432
+        return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+    path = folder / "mediane.sqlite3"
+    connection.ensure_connection()
+    target = sqlite3.connect(path)
+    connection.connection.backup(target)
+    target.close()
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """A migrated SQLite database in a temporary MEDIANE_VAR_DIR."""
+def site(tmp_path_factory, django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The environment of `mediane serve`: a temporary MEDIANE_VAR_DIR and a migrated database."""
     if not sys.platform.startswith("linux"):
         pytest.skip("reads /proc to find the child processes")
     var = tmp_path_factory.mktemp("var")
+    with django_db_blocker.unblock():
+        url = database_url(var)
     env = {
         **os.environ,
         "MEDIANE_VAR_DIR": str(var),
-        "DATABASE_URL": f"sqlite:///{var / 'mediane.sqlite3'}",
+        "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "mediane.settings",
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("PORT", None)
-    subprocess.run(
-        [sys.executable, "-m", "mediane.cli", "migrate", "-v", "0"],
-        env=env,
-        cwd=PROJECT,
-        check=True,
-        timeout=300,
-    )
     return env
 
 
