@@ -25,19 +25,3 @@ def _default_language():
     translation.activate("fr")
     yield
     translation.activate("fr")
-
-
-@pytest.fixture(scope="module")
-def demo_skipped_steps() -> tuple[str, ...]:
-    """Steps of the demo loader that `demo_loaded` skips; a test module overrides it."""
-    return ()
-
-
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker, tmp_path_factory, demo_skipped_steps):  # type: ignore[no-untyped-def]
-    """`mediane demo` loaded once for the test module, rolled back after its last test
-    (tests/demo/loading.py)."""
-    from tests.demo.loading import demo_loaded_once
-
-    with demo_loaded_once(django_db_blocker, tmp_path_factory.mktemp("demo"), demo_skipped_steps):
-        yield

@@ -1,16 +1,15 @@
-"""Loading `mediane demo` in tests: `run_demo` (the minimal territories, without the slow summit
-schedule) and the module-scoped `demo_loaded` fixture of tests/conftest.py, which loads it once
-for a test module inside a transaction rolled back after its last test.
+"""Loading `mediane demo` in tests: `run_demo` (the minimal territories; the summit schedule only
+when asked) and `demo_loaded_once`, which loads it inside a transaction rolled back at the end of
+a block and yields what the command printed.
 
-A module skips some steps of the loader by overriding the `demo_skipped_steps` fixture, and
-passes the same names to `run_demo` for a second load. `run_demo` returns what the command
-printed, and `demo_loaded_once` yields it, for a module that reads the first load's output.
+The fixture `demo_loaded` of tests/demo/conftest.py uses it: the whole demo with its summit
+schedule, loaded once for all the demo tests of that package (once per test process).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,29 +18,49 @@ from unittest import mock
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import TestCase, override_settings
 
 from mediane.demo import summit_data
 from mediane.demo.loader import Loader
 
 
-def run_demo(skipped_steps: Iterable[str] = ()) -> str:
-    """`mediane demo --territories minimal`, summit schedule not computed; `skipped_steps`:
-    methods of `Loader` not run (e.g. "load_cooperation"). Returns what the command printed."""
+def run_demo(skipped_steps: Iterable[str] = (), *, schedule: bool = False) -> str:
+    """`mediane demo --territories minimal`; `skipped_steps`: methods of `Loader` not run (e.g.
+    "load_cooperation"). Returns what the command printed.
+
+    The summit schedule is computed only with `schedule=True`. The demo computes it once its data
+    is committed; inside a test's transaction that step waits for a commit that never comes, so
+    here the on-commit callbacks are run at the end of the load. The scheduler's progress is
+    written from the solver's threads, on their own database connections, which cannot write
+    while the test's transaction holds the database: it is not written here."""
+    from mediane.summit import scheduling
+
     out = io.StringIO()
     with ExitStack() as stack:
-        stack.enter_context(
-            mock.patch.object(summit_data, "load_summit_schedule", lambda loader: None)
-        )
+        if schedule:
+            stack.enter_context(mock.patch.object(scheduling, "_progress_writer", _no_progress))
+            stack.enter_context(TestCase.captureOnCommitCallbacks(execute=True))
+        else:
+            stack.enter_context(
+                mock.patch.object(summit_data, "load_summit_schedule", lambda loader: None)
+            )
         for step in skipped_steps:
             stack.enter_context(mock.patch.object(Loader, step, lambda self: None))
         call_command("demo", territories="minimal", stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 
+def _no_progress(run_id: int, time_limit: int) -> Callable[..., None]:
+    return lambda *args, **kwargs: None
+
+
 @contextmanager
 def demo_loaded_once(
-    django_db_blocker: Any, folder: Path, skipped_steps: Iterable[str] = ()
+    django_db_blocker: Any,
+    folder: Path,
+    skipped_steps: Iterable[str] = (),
+    *,
+    schedule: bool = False,
 ) -> Iterator[str]:
     """The demo loaded (files under `folder`, fast password hashes) for the duration of the
     block, then rolled back; yields what the command printed."""
@@ -61,6 +80,6 @@ def demo_loaded_once(
         ),
         transaction.atomic(),
     ):
-        output = run_demo(skipped_steps)
+        output = run_demo(skipped_steps, schedule=schedule)
         yield output
         transaction.set_rollback(True)

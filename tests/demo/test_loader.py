@@ -1,7 +1,7 @@
 """`mediane demo`: the demo network loads through the services and a second run adds nothing.
 
-The demo is loaded once for the module (`demo_output`, what the first load printed); each test
-runs in a savepoint rolled back after it."""
+The demo is the package's load (tests/demo/conftest.py; `demo_output`, what it printed); each
+test runs in a savepoint rolled back after it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from mediane.core.models import AuditEntry
 from mediane.demo import data
 from mediane.directory.models import Expert, Organisation, Sector
 from mediane.territories.models import NetworkMembership, Twinning
-from tests.demo.loading import demo_loaded_once, run_demo
+from tests.demo.loading import run_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +28,10 @@ def counts() -> dict[str, int]:
     }
 
 
-@pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
-    """The whole demo loaded once for the module (like `demo_loaded` of tests/conftest.py), rolled
-    back after its last test; the value is what the first load printed."""
-    with demo_loaded_once(django_db_blocker, tmp_path_factory.mktemp("demo")) as output:
-        yield output
+@pytest.fixture
+def demo_output(demo_loaded: str) -> str:
+    """What the package's load of the demo printed (tests/demo/conftest.py)."""
+    return demo_loaded
 
 
 def test_demo_network_content_and_accounts(demo_output):

@@ -3,22 +3,17 @@ its programme, about 120 participants, wishes and requests in every state, a sch
 and published (checked independently), agendas for the demo accounts, and a second load that
 changes nothing.
 
-The demo is loaded once for the module (it runs the scheduler) inside a transaction rolled back
-at the end; each test runs in its own savepoint.
+The demo is the package's load (tests/demo/conftest.py: it runs the scheduler), in a transaction
+rolled back at the end; each test runs in its own savepoint.
 """
 
 from __future__ import annotations
 
-import io
 import zoneinfo
 from collections import Counter
 from datetime import date, time, timedelta
-from unittest import mock
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from mediane.accounts.models import Membership, User
@@ -38,6 +33,7 @@ from mediane.summit.models import (
     Speaker,
 )
 from mediane.summit.rules import is_organiser
+from tests.demo.loading import run_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -45,38 +41,11 @@ SLUG = summit_data.UPCOMING["slug"]
 ACCOUNTS = ("startup@example.org", "editeur.lourdes@example.org", "expert@example.org")
 
 
-def run_demo() -> str:
-    out = io.StringIO()
-    call_command("demo", territories="minimal", stdout=out, stderr=io.StringIO())
-    return out.getvalue()
-
-
-def no_progress(run_id: int, time_limit: int):  # type: ignore[no-untyped-def]
-    return lambda *args, **kwargs: None
-
-
-def run_demo_and_schedule() -> str:
-    """The demo computes the schedule once its data is committed; inside a test's transaction
-    that step waits for a commit that never comes, so the test runs it. The scheduler's progress
-    is written from the solver's threads, on their own database connections, which cannot write
-    while the test's transaction holds the database: it is not written here."""
-    with (
-        mock.patch.object(scheduling, "_progress_writer", no_progress),
-        TestCase.captureOnCommitCallbacks(execute=True),
-    ):
-        return run_demo()
-
-
-@pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """The demo, loaded once for the module and rolled back after its last test."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        transaction.atomic(),
-    ):
-        yield run_demo_and_schedule()
-        transaction.set_rollback(True)
+@pytest.fixture
+def loaded(demo_loaded: str) -> str:
+    """What the package's load of the demo printed (tests/demo/conftest.py): it ran the
+    scheduler and published the schedule."""
+    return demo_loaded
 
 
 @pytest.fixture
@@ -292,7 +261,7 @@ def test_second_load_changes_nothing(edition):
     before = counts(edition)
     states = dict(MeetingRequest.objects.values_list("pk", "status"))
     published = edition.published_run_id
-    output = run_demo_and_schedule()
+    output = run_demo(schedule=True)
     assert counts(edition) == before
     assert dict(MeetingRequest.objects.values_list("pk", "status")) == states
     edition.refresh_from_db()

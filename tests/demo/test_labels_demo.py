@@ -12,14 +12,6 @@ from tests.demo.loading import run_demo
 
 pytestmark = pytest.mark.django_db
 
-# The cooperation apps other than the pooled projects play no part in the label.
-SKIPPED_STEPS = ("load_solutions", "load_incubation", "load_tierslieux", "load_support")
-
-
-@pytest.fixture(scope="module")
-def demo_skipped_steps() -> tuple[str, ...]:
-    return SKIPPED_STEPS
-
 
 def test_lourdes_is_the_labelled_city(demo_loaded):
     evaluation = LabelEvaluation.objects.get(organisation__name="Ville de Lourdes")
@@ -39,5 +31,5 @@ def test_lourdes_is_the_labelled_city(demo_loaded):
 
 def test_second_load_changes_nothing(demo_loaded):
     before = (LabelEvaluation.objects.count(), Label.objects.count())
-    run_demo(SKIPPED_STEPS)
+    run_demo()
     assert (LabelEvaluation.objects.count(), Label.objects.count()) == before

@@ -12,20 +12,6 @@ from tests.demo.loading import run_demo
 pytestmark = pytest.mark.django_db
 
 
-# The other cooperation apps' steps are theirs to test.
-SKIPPED_STEPS = (
-    "load_cooperation",
-    "load_solutions",
-    "load_incubation",
-    "load_tierslieux",
-)
-
-
-@pytest.fixture(scope="module")
-def demo_skipped_steps() -> tuple[str, ...]:
-    return SKIPPED_STEPS
-
-
 def test_requests_in_every_state(demo_loaded):
     requests = SupportRequest.objects.filter(is_demo=True)
     assert set(requests.values_list("status", flat=True)) == {
@@ -54,5 +40,5 @@ def test_follow_up_shows_untaken_and_silent_requests(demo_loaded):
 
 def test_second_load_changes_nothing(demo_loaded):
     before = SupportRequest.objects.count()
-    run_demo(SKIPPED_STEPS)
+    run_demo()
     assert SupportRequest.objects.count() == before
