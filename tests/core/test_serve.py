@@ -19,7 +19,10 @@ from django.db import connection
 PROJECT = Path(__file__).resolve().parents[2]
 
 # The servers use the test database (see `database_url`): the mark makes the session create it.
-pytestmark = pytest.mark.django_db
+# Transactional: on PostgreSQL the servers' worker commits rows (task results, periodic runs)
+# into the test database itself; the tables are emptied after each test, as after any test that
+# commits.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def free_port() -> int:
