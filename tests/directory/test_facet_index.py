@@ -1,14 +1,14 @@
-"""The in-process facet index answers exactly like SQL, and follows every write path."""
+"""The in-process facet index answers exactly like SQL (test_facet_index_writes.py: it follows
+every write path)."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.db.models import Count
 
 from mediane.directory import selectors, services
-from mediane.directory.inputs import OrganisationInput
 from mediane.directory.models import Organisation, Sector
 from mediane.directory.selectors import DirectoryFilters
-from mediane.search.services import reindex
 from tests.directory.factories import (
     DepartementFactory,
     TerritoryFactory,
@@ -22,10 +22,8 @@ pytestmark = pytest.mark.django_db
 ANON = AnonymousUser()
 
 
-@pytest.fixture
-def many(secretariat, settings):
+def _create_many(secretariat):
     """Thirty organisations made through the service, mixed kinds, places, sectors, visibility."""
-    settings.PAGE_SIZE = 4
     nievre = DepartementFactory(name="Nièvre", slug="nievre")
     nevers = TerritoryFactory(name="Nevers", slug="nevers", parent=nievre, population=33_000)
     village = TerritoryFactory(name="Varennes", slug="varennes", parent=nievre, population=900)
@@ -56,6 +54,22 @@ def many(secretariat, settings):
             )
         )
     return created
+
+
+@pytest.fixture(scope="module")
+def _many_rows(django_db_setup, django_db_blocker):
+    """The thirty organisations, made once for the module (every test here only reads them) in
+    a transaction rolled back after its last test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _create_many(UserFactory(is_secretariat=True))
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def many(_many_rows, settings):
+    """Every test of the module sees the thirty organisations, four to a page."""
+    settings.PAGE_SIZE = 4
+    return _many_rows
 
 
 def _sql_reference(user, query, filters):
@@ -134,57 +148,6 @@ def test_index_answers_like_sql_past_the_rank_cap(many, secretariat, monkeypatch
     for user in (ANON, secretariat):
         for filters in (DirectoryFilters(), DirectoryFilters(sectors=("sante",))):
             assert _page_answer(user, query, filters) == _sql_reference(user, query, filters)
-
-
-def _total(user=ANON, **filters):
-    return selectors.organisations_search(user=user, filters=DirectoryFilters(**filters)).total
-
-
-def _found(query, user=ANON):
-    page = selectors.organisations_search(user=user, query=query)
-    return sorted(o.name for o in page.results)
-
-
-def test_index_follows_every_write_path(secretariat):
-    """No cache clearing between writes: the fingerprint alone must rebuild the index."""
-    wool = Sector.objects.get(slug="laine-textile")
-    organisation = services.organisation_create(
-        actor=secretariat, data=org_input(name="Filature", sector_slugs=[wool.slug])
-    )
-    assert _found("filature") == ["Filature"]
-    assert _total(sectors=("laine-textile",)) == 1
-
-    data = OrganisationInput.from_organisation(organisation)
-    data.visibility = "private"
-    data.sector_slugs = ["sante"]
-    services.organisation_update(actor=secretariat, organisation=organisation, data=data)
-    assert _found("filature") == [] and _total() == 0
-    assert _total(user=secretariat, sectors=("sante",)) == 1
-    assert _total(user=secretariat, sectors=("laine-textile",)) == 0
-    assert _found("filature", user=member_of(organisation)) == ["Filature"]
-
-    data.visibility = "public"
-    data.name = "Tissage"
-    services.organisation_update(actor=secretariat, organisation=organisation, data=data)
-    assert _found("filature") == [] and _found("tissage") == ["Tissage"]
-
-    reindex(kinds=["organisation"], progress=None)  # new search entry ids
-    assert _found("tissage") == ["Tissage"]
-
-    services.organisation_delete(actor=secretariat, organisation=organisation)
-    assert _found("tissage") == [] and _total() == 0
-    assert not Organisation.objects.exists()
-
-
-def test_index_follows_territory_changes(secretariat):
-    town = TerritoryFactory(name="Nevers", slug="nevers", population=33_000)
-    services.organisation_create(
-        actor=secretariat, data=org_input(name="Inkub", territory_id=town.pk)
-    )
-    assert _total(network_member=True) == 0
-    network_member(town)
-    assert _total(network_member=True) == 1
-    assert _total(user=UserFactory(), medium_city=True) == 1
 
 
 @pytest.mark.parametrize("who", ["anonymous", "member", "secretariat"])
