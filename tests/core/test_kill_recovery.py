@@ -16,7 +16,6 @@ import io
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -38,6 +37,7 @@ from mediane.datahub import services as datahub_services
 from mediane.datahub.models import DatasetVersion, VersionStatus
 from mediane.datahub.tasks import process_version
 from tests.datahub.factories import dataset, make_hub
+from tests.processes import alive, descendants, free_port, test_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -230,32 +230,6 @@ def test_atomic_save_and_the_clean_up_of_leftovers(settings, tmp_path):
 # --- real processes ------------------------------------------------------------------------
 
 
-def _descendants(pid: int) -> list[int]:
-    """Every process below `pid`, read from /proc."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found: list[int] = []
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier}
-        found += sorted(frontier)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 @dataclass
 class Site:
     env: dict[str, str]
@@ -287,15 +261,15 @@ class Site:
     def kill(self, process: subprocess.Popen) -> None:
         """SIGKILL to the process and every process it started (`mediane serve` starts gunicorn
         in sessions of its own): no signal handler, no `finally`, no clean-up of any kind."""
-        tree = [process.pid, *_descendants(process.pid)]
+        tree = [process.pid, *descendants(process.pid)]
         for pid in tree:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         process.wait(timeout=10)
         deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in tree) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in tree) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not any(_alive(pid) for pid in tree)
+        assert not any(alive(pid) for pid in tree)
 
     def wait_until(self, check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
         deadline = time.monotonic() + timeout
@@ -308,26 +282,19 @@ class Site:
 
 
 def _database_url(tmp: Path) -> Iterator[str]:
-    settings_dict = connection.settings_dict
+    """The test database for the processes (tests/processes.py); on SQLite this process uses
+    the file copy too for the test's duration."""
+    url = test_database_url(tmp)
     if connection.vendor == "postgresql":
-        user = settings_dict.get("USER") or ""
-        password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
-        host = settings_dict.get("HOST") or "127.0.0.1"
-        port = settings_dict.get("PORT") or 5432
-        yield f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+        yield url
         return
-    # SQLite: the test database lives in memory, out of other processes' reach. Copy it (schema
-    # and all) into a file, and let this process use the file too for the test's duration.
-    path = tmp / "shared.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
     original = connections["default"]
-    shared = type(original)({**settings_dict, "NAME": str(path)}, alias="default")
+    shared = type(original)(
+        {**original.settings_dict, "NAME": str(tmp / "mediane.sqlite3")}, alias="default"
+    )
     connections["default"] = shared
     try:
-        yield f"sqlite:///{path}"
+        yield url
     finally:
         shared.close()
         connections["default"] = original
@@ -545,12 +512,6 @@ def test_import_killed_mid_write_leaves_none_then_imports_all(site):
     assert Organisation.objects.filter(name__startswith="Entreprise importée").count() == rows
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_web_server_killed_mid_upload_leaves_no_version_and_no_file(site, settings):
     import re
     import urllib.request
@@ -563,7 +524,7 @@ def test_web_server_killed_mid_upload_leaves_no_version_and_no_file(site, settin
     client = Client()
     client.force_login(hub.editor)
     session = client.cookies["sessionid"].value
-    port = _free_port()
+    port = free_port()
     spool = Path(site.env["MEDIANE_VAR_DIR"]) / "tmp" / "uploads"
     server = site.start(
         "serve", "--port", str(port), "--no-worker", "--no-collectstatic", "--workers", "1"

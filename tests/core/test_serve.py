@@ -6,7 +6,6 @@ import contextlib
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -14,70 +13,17 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.db import connection
+
+from tests.processes import alive, free_port, test_database_url
+from tests.processes import descendants as process_tree
 
 PROJECT = Path(__file__).resolve().parents[2]
 
-# The servers use the test database (see `database_url`): the mark makes the session create it.
+# The servers use the test database (tests/processes.py): the mark makes the session create it.
 # Transactional: on PostgreSQL the servers' worker commits rows (task results, periodic runs)
 # into the test database itself; the tables are emptied after each test, as after any test that
 # commits.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def children_of(pid: int) -> set[int]:
-    """All descendants of `pid`, read from /proc."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name may hold spaces: fields after the closing parenthesis.
-        fields = stat.rsplit(")", 1)[1].split()
-        parents[int(entry.name)] = int(fields[1])
-    found: set[int] = set()
-    frontier = {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def database_url(folder: Path) -> str:
-    """A migrated database the server processes can open: on SQLite a file copy of the test
-    database (which lives in memory, out of other processes' reach), on PostgreSQL the test
-    database itself. Either way the test session has already migrated it: no second `migrate`
-    (about 10 s) for this module."""
-    settings_dict = connection.settings_dict
-    if connection.vendor == "postgresql":
-        user = settings_dict.get("USER") or ""
-        password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
-        host = settings_dict.get("HOST") or "127.0.0.1"
-        port = settings_dict.get("PORT") or 5432
-        return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
-    path = folder / "mediane.sqlite3"
-    connection.ensure_connection()
-    target = sqlite3.connect(path)
-    connection.connection.backup(target)
-    target.close()
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +33,7 @@ def site(tmp_path_factory, django_db_setup, django_db_blocker):  # type: ignore[
         pytest.skip("reads /proc to find the child processes")
     var = tmp_path_factory.mktemp("var")
     with django_db_blocker.unblock():
-        url = database_url(var)
+        url = test_database_url(var)
     env = {
         **os.environ,
         "MEDIANE_VAR_DIR": str(var),
@@ -131,7 +77,7 @@ def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(site):
         body = wait_for(f"http://127.0.0.1:{port}/", process)
         assert "Médiane".encode() in body
         wait_for(f"http://127.0.0.1:{port}/static/leaflet/leaflet.js", process)
-        descendants = children_of(process.pid)
+        descendants = set(process_tree(process.pid))
         commands = " ".join(
             Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
             for pid in descendants
@@ -197,7 +143,7 @@ def test_serve_killed_leaves_no_orphan_server_nor_worker(site):
     descendants: set[int] = set()
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", process)
-        descendants = children_of(process.pid)
+        descendants = set(process_tree(process.pid))
         commands = {
             pid: Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
             for pid in descendants
