@@ -34,14 +34,12 @@ worker: install
 # TEST_WORKERS: pytest-xdist processes (default: one per core; 0 runs the suite in this process).
 # Tests are handed out in pytest-django's order (--dist load): in each process the tests that
 # empty the database (transactional ones) run after the others, as they do in one process.
-# Two at a time (--maxschedchunk 2): in larger chunks one process was left with the slow browser
-# tests at the end while the other had stopped (PostgreSQL: 425 s, 360 s in chunks of two).
 # Bytecode is written even when the environment says not to (PYTHONDONTWRITEBYTECODE): without the
 # cached, assertion-rewritten test modules every pytest process and every server the tests start
 # compiles everything again (collection alone takes twice as long).
 TEST_WORKERS ?= auto
 test: install
-	@status=0; env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load --maxschedchunk 2 $(PYTEST_ARGS) || status=$$?; \
+	@status=0; env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ] && [ -n "$(PYTEST_ARGS)" ]; then \
 	  echo "make test: no test matches PYTEST_ARGS=$(PYTEST_ARGS)"; exit 0; fi; \
 	exit $$status
