@@ -45,7 +45,7 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def test_database_url(folder: Path) -> str:
+def session_database_url(folder: Path) -> str:
     """A URL of the session's test database that other processes can open: on PostgreSQL the
     test database itself; on SQLite, where it lives in memory out of other processes' reach, a
     copy of it (schema and committed rows) in `folder`/mediane.sqlite3. Either way already
@@ -63,6 +63,3 @@ def test_database_url(folder: Path) -> str:
     connection.connection.backup(target)
     target.close()
     return f"sqlite:///{path}"
-
-
-test_database_url.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test

@@ -37,7 +37,7 @@ from mediane.datahub import services as datahub_services
 from mediane.datahub.models import DatasetVersion, VersionStatus
 from mediane.datahub.tasks import process_version
 from tests.datahub.factories import dataset, make_hub
-from tests.processes import alive, descendants, free_port, test_database_url
+from tests.processes import alive, descendants, free_port, session_database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -284,7 +284,7 @@ class Site:
 def _database_url(tmp: Path) -> Iterator[str]:
     """The test database for the processes (tests/processes.py); on SQLite this process uses
     the file copy too for the test's duration."""
-    url = test_database_url(tmp)
+    url = session_database_url(tmp)
     if connection.vendor == "postgresql":
         yield url
         return

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import alive, free_port, test_database_url
-from tests.processes import descendants as process_tree
+from tests.processes import alive, descendants, free_port, session_database_url
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +32,7 @@ def site(tmp_path_factory, django_db_setup, django_db_blocker):  # type: ignore[
         pytest.skip("reads /proc to find the child processes")
     var = tmp_path_factory.mktemp("var")
     with django_db_blocker.unblock():
-        url = test_database_url(var)
+        url = session_database_url(var)
     env = {
         **os.environ,
         "MEDIANE_VAR_DIR": str(var),
@@ -77,10 +76,10 @@ def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(site):
         body = wait_for(f"http://127.0.0.1:{port}/", process)
         assert "Médiane".encode() in body
         wait_for(f"http://127.0.0.1:{port}/static/leaflet/leaflet.js", process)
-        descendants = set(process_tree(process.pid))
+        children = set(descendants(process.pid))
         commands = " ".join(
             Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
-            for pid in descendants
+            for pid in children
             if alive(pid)
         )
         assert "gunicorn" in commands
@@ -94,7 +93,7 @@ def test_serve_runs_web_and_worker_and_stops_both_on_ctrl_c(site):
     assert process.returncode == 0, output
     assert f"http://127.0.0.1:{port}" in output
     time.sleep(0.5)
-    assert not [pid for pid in descendants if alive(pid)]
+    assert not [pid for pid in children if alive(pid)]
 
 
 def test_serve_stops_everything_when_a_child_dies(site):
@@ -140,13 +139,13 @@ def test_serve_killed_leaves_no_orphan_server_nor_worker(site):
     kernel (PR_SET_PDEATHSIG) and stop instead of running on as orphans."""
     port = free_port()
     process = start(site, "--port", str(port), "--no-collectstatic", "--workers", "1")
-    descendants: set[int] = set()
+    children: set[int] = set()
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", process)
-        descendants = set(process_tree(process.pid))
+        children = set(descendants(process.pid))
         commands = {
             pid: Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
-            for pid in descendants
+            for pid in children
             if alive(pid)
         }
         assert any("gunicorn" in command for command in commands.values()), commands
@@ -154,11 +153,11 @@ def test_serve_killed_leaves_no_orphan_server_nor_worker(site):
         process.kill()
         process.wait(timeout=10)
         deadline = time.monotonic() + 15
-        while any(alive(pid) for pid in descendants) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in children) and time.monotonic() < deadline:
             time.sleep(0.1)
         left = {pid: command for pid, command in commands.items() if alive(pid)}
     finally:
-        for pid in descendants:  # whatever is left, so that a failure leaves no process behind
+        for pid in children:  # whatever is left, so that a failure leaves no process behind
             if alive(pid):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
