@@ -9,7 +9,7 @@ schedule, loaded once for all the demo tests of that package (once per test proc
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,12 +21,10 @@ from django.db import transaction
 from django.test import TestCase, override_settings
 
 from mediane.demo import summit_data
-from mediane.demo.loader import Loader
 
 
-def run_demo(skipped_steps: Iterable[str] = (), *, schedule: bool = False) -> str:
-    """`mediane demo --territories minimal`; `skipped_steps`: methods of `Loader` not run (e.g.
-    "load_cooperation"). Returns what the command printed.
+def run_demo(*, schedule: bool = False) -> str:
+    """`mediane demo --territories minimal`; returns what the command printed.
 
     The summit schedule is computed only with `schedule=True`. The demo computes it once its data
     is committed; inside a test's transaction that step waits for a commit that never comes, so
@@ -44,8 +42,6 @@ def run_demo(skipped_steps: Iterable[str] = (), *, schedule: bool = False) -> st
             stack.enter_context(
                 mock.patch.object(summit_data, "load_summit_schedule", lambda loader: None)
             )
-        for step in skipped_steps:
-            stack.enter_context(mock.patch.object(Loader, step, lambda self: None))
         call_command("demo", territories="minimal", stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
@@ -58,7 +54,6 @@ def _no_progress(run_id: int, time_limit: int) -> Callable[..., None]:
 def demo_loaded_once(
     django_db_blocker: Any,
     folder: Path,
-    skipped_steps: Iterable[str] = (),
     *,
     schedule: bool = False,
 ) -> Iterator[str]:
@@ -80,6 +75,6 @@ def demo_loaded_once(
         ),
         transaction.atomic(),
     ):
-        output = run_demo(skipped_steps, schedule=schedule)
+        output = run_demo(schedule=schedule)
         yield output
         transaction.set_rollback(True)
