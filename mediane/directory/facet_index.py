@@ -32,7 +32,7 @@ from django.db import connection
 from django.db.models import signals
 
 from mediane.core.fingerprints import Fingerprints, database_key
-from mediane.directory.models import Organisation
+from mediane.directory.models import Organisation, Sector
 from mediane.search.models import SearchEntry
 
 IntArray = npt.NDArray[np.int64]
@@ -210,6 +210,16 @@ class DirectoryIndex:
                     self._matches_size -= len(old)
         return ids, ranks
 
+    def sector_list(self, read: Callable[[], list[Any]]) -> list[Any]:
+        """The sector taxonomy (`read()`), kept with the index's fragments: the directory page
+        needs it on every request to check its filters and label its facet."""
+        key = ("sectors", _sector_writes[0])
+        sectors = self.fragments.get(key)
+        if sectors is None:
+            sectors = read()
+            self.fragments[key] = sectors
+        return sectors  # type: ignore[no-any-return]
+
     # --- visibility ------------------------------------------------------------------------
     def _seen(self, ids: IntArray, who: Visibility) -> BoolArray | None:
         """Which of `ids` `who` may see (None: all of them)."""
@@ -342,8 +352,8 @@ class DirectoryIndex:
 def _read_fingerprint() -> tuple[str, str]:
     """(organisations, territories) versions. The first changes whenever an organisation or its
     search entry is added, changed or removed (sectors are set by the services that save the
-    organisation); the second with territories and network memberships. One query of scalar
-    subqueries, each on an index."""
+    organisation), and when a sector of the taxonomy is added or removed; the second with
+    territories and network memberships. One query of scalar subqueries, each on an index."""
     from mediane.territories.models import NetworkMembership, Territory
 
     q = connection.ops.quote_name
@@ -351,16 +361,18 @@ def _read_fingerprint() -> tuple[str, str]:
     ter = q(Territory._meta.db_table)
     net = q(NetworkMembership._meta.db_table)
     entry = q(SearchEntry._meta.db_table)
+    sector = q(Sector._meta.db_table)
     sql = (
         f"SELECT (SELECT MAX(id) FROM {org}), (SELECT MAX(updated_at) FROM {org}), "  # noqa: S608
         f"(SELECT COUNT(*) FROM {org}), (SELECT MAX(id) FROM {entry}), "
+        f"(SELECT MAX(id) FROM {sector}), (SELECT COUNT(*) FROM {sector}), "
         f"(SELECT MAX(id) FROM {ter}), (SELECT COUNT(*) FROM {ter}), "
         f"(SELECT MAX(updated_at) FROM {net}), (SELECT COUNT(*) FROM {net})"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
         row = [str(value) for value in cursor.fetchone()]
-    return ":".join(row[:4]), ":".join(row[4:])
+    return ":".join(row[:6]), ":".join(row[6:])
 
 
 # The fingerprint's COUNT(*) subqueries cost tens of milliseconds on PostgreSQL at 200,000
@@ -382,6 +394,25 @@ def forget_fingerprint(**_kwargs: Any) -> None:
     _fingerprints.forget()
 
 
+# Incremented by every write of a sector in this process: part of the keys of the sector list
+# kept with the index (`sector_list()`) and of the sidebars and cards, so that a renamed sector
+# shows at once here, and in other processes when their fragments expire (FRAGMENT_SECONDS); an
+# added or removed sector changes the fingerprint.
+_sector_writes = [0]
+
+
+def sector_writes() -> int:
+    """How many sector writes this process has seen (part of the keys of kept fragments that
+    show sector names)."""
+    return _sector_writes[0]
+
+
+def forget_sectors(**_kwargs: Any) -> None:
+    """A sector was saved or deleted: drop the kept sector lists and the fingerprint."""
+    _sector_writes[0] += 1
+    forget_fingerprint()
+
+
 def connect_write_signals() -> None:
     """Forget the fingerprint on every ORM write to what the directory index reads."""
     from mediane.territories.models import NetworkMembership, Territory
@@ -390,6 +421,9 @@ def connect_write_signals() -> None:
         uid = f"facet_index_{model._meta.label_lower}"
         signals.post_save.connect(forget_fingerprint, sender=model, dispatch_uid=uid + "_save")
         signals.post_delete.connect(forget_fingerprint, sender=model, dispatch_uid=uid + "_del")
+    uid = "facet_index_sector"
+    signals.post_save.connect(forget_sectors, sender=Sector, dispatch_uid=uid + "_save")
+    signals.post_delete.connect(forget_sectors, sender=Sector, dispatch_uid=uid + "_del")
     signals.m2m_changed.connect(
         forget_fingerprint, sender=Organisation.sectors.through, dispatch_uid="facet_index_sectors"
     )

@@ -529,9 +529,9 @@ def organisations_search(
     from mediane.search.selectors import search_match_ranks
 
     query = clean_text(query)[:200]
-    resolved = _resolve(filters or DirectoryFilters(), sectors_list())
-    f = resolved.filters
     index = _index()
+    resolved = _resolve(filters or DirectoryFilters(), index.sector_list(sectors_list))
+    f = resolved.filters
     who = _who(user)
     selection = _selection(resolved)
     if query:
@@ -562,6 +562,7 @@ def organisations_search(
         f.medium_city,
         f.network_member,
         _language(),
+        facet_index.sector_writes(),
     )
     return DirectoryPage(
         result_ids=list(rank),

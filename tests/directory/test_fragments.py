@@ -113,3 +113,60 @@ def test_sector_badges_follow_the_language(client, secretariat):
     client.cookies["django_language"] = "en"
     english = client.get("/annuaire/").content.decode()
     assert '<span class="badge badge-sector">Health</span>' in english
+
+
+def test_the_sidebar_escapes_what_it_shows(client, secretariat):
+    from tests.directory.factories import SectorFactory
+
+    sector = SectorFactory(slug="art-test", name='Art & <script>alert("x")</script>')
+    services.organisation_create(
+        actor=secretariat,
+        data=org_input(name="Atelier Laine", kind="startup", sector_slugs=[sector.slug]),
+    )
+    html = client.get("/annuaire/?q=laine").content.decode()
+    assert "<script>alert" not in html
+    assert "Art &amp; &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert _count(html, "sector", "art-test") == "1"
+
+
+def test_the_clear_link_shows_only_with_a_query_or_a_filter(client, orgs):
+    assert "Tout effacer" not in client.get("/annuaire/").content.decode()
+    assert "Tout effacer" in client.get("/annuaire/?q=laine").content.decode()
+    assert "Tout effacer" in client.get("/annuaire/?kind=startup").content.decode()
+
+
+def test_counts_are_grouped_by_thousands_in_the_reader_language(client, orgs, settings):
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from mediane.directory.selectors import DirectoryFilters, Facet, FacetOption
+    from mediane.directory.templatetags.directory import facets_html
+
+    page = SimpleNamespace(
+        facets={"kind": Facet("kind", "Type", [FacetOption("startup", "Start-up", 12345, True)])},
+        filters=DirectoryFilters(),
+        query="",
+    )
+    with translation.override("en"):
+        english = facets_html(page)
+    with translation.override("fr"):
+        french = facets_html(page)
+    assert '<span class="count">(12,345)</span>' in english
+    assert '<span class="count">(12\xa0345)</span>' in french  # as humanize's intcomma
+    assert 'name="kind" value="startup" checked' in french
+
+
+def test_a_new_or_renamed_sector_shows_at_once(client, orgs, monkeypatch):
+    from mediane.directory import facet_index
+    from tests.directory.factories import SectorFactory
+
+    monkeypatch.setattr(facet_index, "FINGERPRINT_SECONDS", 3600.0)
+    client.get("/annuaire/?q=laine")
+    sector = SectorFactory(slug="nouveau-secteur", name="Nouveau secteur")
+    html = client.get("/annuaire/?sector=nouveau-secteur").content.decode()
+    assert "inconnu" not in html  # the new sector is a known filter at once
+    assert 'value="nouveau-secteur" checked' in html
+    sector.name = "Secteur renommé"
+    sector.save()
+    assert "Secteur renommé" in client.get("/annuaire/?sector=nouveau-secteur").content.decode()

@@ -8,8 +8,13 @@ from urllib.parse import urlencode
 from django import template
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from mediane.directory import facet_index
 
 register = template.Library()
 
@@ -62,10 +67,51 @@ def directory_sidebar(page: Any) -> str:
     cache, key = page.fragments, ("sidebar", *page.sidebar_key)
     html = cache.get(key) if cache is not None else None
     if html is None:
-        html = render_to_string("directory/_facets.html", {"page": page})
+        html = facets_html(page)
         if cache is not None:
             cache[key] = html
-    return mark_safe(html)  # noqa: S308  (rendered by an autoescaping template)
+    return mark_safe(html)  # noqa: S308  (every value escaped by facets_html)
+
+
+def facets_html(page: Any) -> str:
+    """The facet sidebar's HTML: a checkbox per option, with its label and count.
+
+    Written in Python rather than as a template: the sidebar has up to a hundred options and
+    the template engine spent 3–4 ms per sidebar on them, a third of a directory page's time
+    under load (docs/benchmarks.md). Every value from data goes through `escape`.
+    """
+    parts = [
+        '<aside class="facets" aria-labelledby="facets-title">'
+        f'<h2 class="facets-title" id="facets-title">{escape(_("Filtrer"))}</h2>'
+    ]
+    for facet in page.facets.values():
+        if not facet.options:
+            continue
+        name = escape(facet.name)
+        parts.append(
+            f'<fieldset class="facet"><legend>{escape(facet.label)}</legend><ul class="list-plain">'
+        )
+        for number, option in enumerate(facet.options, start=1):
+            checked = " checked" if option.selected else ""
+            count = number_format(option.count, force_grouping=True)
+            parts.append(
+                f'<li class="check"><input type="checkbox" id="f-{name}-{number}" name="{name}"'
+                f' value="{escape(option.value)}"{checked}>'
+                f'<label for="f-{name}-{number}">{escape(option.label)}'
+                f' <span class="count">({count})</span></label></li>'
+            )
+        parts.append("</ul></fieldset>")
+    parts.append(
+        '<div class="actions"><button type="submit" class="btn btn-secondary">'
+        f"{escape(_('Appliquer les filtres'))}</button>"
+    )
+    if not page.filters.is_empty or page.query:
+        parts.append(
+            f'<a class="btn btn-ghost" href="{reverse("directory:list")}">'
+            f"{escape(_('Tout effacer'))}</a>"
+        )
+    parts.append("</div></aside>")
+    return "".join(parts)
 
 
 @register.simple_tag
@@ -73,7 +119,7 @@ def directory_cards(page: Any) -> str:
     """The result cards of a directory page; each card is rendered once per organisation,
     language and index version (kept in `page.fragments`), and only the organisations whose
     card is missing are read from the database."""
-    cache, language = page.fragments, get_language() or ""
+    cache, language = page.fragments, (get_language() or "", facet_index.sector_writes())
     cards = {pk: cache.get(("card", pk, language)) for pk in page.result_ids} if cache else {}
     missing = [pk for pk in page.result_ids if cards.get(pk) is None]
     for organisation in page.fetch(missing) if missing else []:
