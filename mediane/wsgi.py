@@ -6,3 +6,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mediane.settings")
 application = get_wsgi_application()
+
+from mediane.core import memory  # noqa: E402  (after Django is set up)
+
+memory.enable_for_web()

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from django.db import connection
 from django.db.models import signals
 
+from mediane.core import memory
 from mediane.core.fingerprints import Fingerprints, database_key
 from mediane.directory.models import Organisation, Sector
 from mediane.search.models import SearchEntry
@@ -261,10 +262,10 @@ class DirectoryIndex:
         masks: dict[str, BoolArray] = {}
         if s.countries:
             codes = [self.countries.index(c) for c in s.countries if c in self.countries]
-            masks["country"] = np.isin(self.country[ids], codes)
+            masks["country"] = _among(self.country[ids], codes)
         if s.kinds:
             codes = [self.kinds.index(k) for k in s.kinds if k in self.kinds]
-            masks["kind"] = np.isin(self.kind[ids], codes)
+            masks["kind"] = _among(self.kind[ids], codes)
         if s.sector_ids:
             cols = [self.sector_ids.index(pk) for pk in s.sector_ids if pk in self.sector_ids]
             masks["sector"] = self._any_sector(self.sectors[ids], cols)
@@ -347,6 +348,17 @@ class DirectoryIndex:
             ids, ranks = ids[inside], ranks[inside]
         order = np.lexsort((self.position[ids], -ranks))[start:stop]
         return [(int(pk), float(rank)) for pk, rank in zip(ids[order], ranks[order], strict=True)]
+
+
+def _among(values: npt.NDArray[Any], codes: list[int]) -> BoolArray:
+    """`np.isin(values, codes)` for a few codes (a country, some kinds): comparisons are ten
+    times faster than `isin`, which sorts."""
+    if len(codes) > 8:
+        return np.isin(values, codes)
+    found = np.zeros(len(values), dtype=np.bool_)
+    for code in codes:
+        found |= values == code
+    return found
 
 
 def _read_fingerprint() -> tuple[str, str]:
@@ -459,7 +471,8 @@ def directory_index(version: tuple, territory_info) -> DirectoryIndex:
             territory_info,
         )
         _indexes[alias] = index
-        return index
+    memory.settle()  # the new index is long-lived: out of the collector's walks
+    return index
 
 
 def forget_directory_index() -> None:

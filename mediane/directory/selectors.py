@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -217,8 +217,10 @@ class DirectoryPage:
 # --- Territory map (per process) ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _TerritoryInfo:
+class _TerritoryInfo(NamedTuple):
+    """A tuple of plain values: the garbage collector stops following it, which matters for
+    40,000 of them kept in every web process (see `core.memory`)."""
+
     area_id: int
     medium: bool
     network: bool
@@ -228,6 +230,9 @@ _territory_lock = threading.Lock()
 _territory_map: dict[int, _TerritoryInfo] = {}
 _territory_map_at = 0.0
 _territory_map_version = [""]
+# A digest of the map's content: the facet index is rebuilt when the content changes, not each
+# time the map is read again (every TERRITORY_MAP_SECONDS).
+_territory_map_digest = [0]
 
 
 def _area_of(
@@ -280,6 +285,7 @@ def _territory_infos(ids: set[int], version: str = "") -> dict[int, _TerritoryIn
         _territory_map.clear()
         _territory_map.update(loaded)
         _territory_map_at = time.monotonic()
+        _territory_map_digest[0] = hash(tuple(sorted(loaded.items())))
         _territory_map_version[0] = version
     return {pk: loaded[pk] for pk in ids if pk in loaded}
 
@@ -513,7 +519,7 @@ def _selection(resolved: _Resolved) -> facet_index.Selection:
 def _index() -> facet_index.DirectoryIndex:
     organisations_version, territories_version = facet_index.fingerprint()
     _territory_infos(set(), territories_version)  # (re)loads the territory map when stale
-    version = (organisations_version, territories_version, _territory_map_at)
+    version = (organisations_version, territories_version, _territory_map_digest[0])
     return facet_index.directory_index(version, _territory_map.get)
 
 

@@ -170,3 +170,40 @@ def test_a_new_or_renamed_sector_shows_at_once(client, orgs, monkeypatch):
     sector.name = "Secteur renommé"
     sector.save()
     assert "Secteur renommé" in client.get("/annuaire/?sector=nouveau-secteur").content.decode()
+
+
+def test_a_card_escapes_and_shows_its_badges(client, secretariat):
+    services.organisation_create(
+        actor=secretariat,
+        data=org_input(
+            name='Laine <script>alert("x")</script> & fils',
+            kind="startup",
+            visibility="network",
+            sector_slugs=["sante"],
+            summary="Filature <b>locale</b>",
+        ),
+    )
+    staff = Client()
+    staff.force_login(secretariat)
+    html = staff.get("/annuaire/?q=laine").content.decode()
+    assert "<script>alert" not in html and "<b>locale" not in html
+    assert "Laine &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; fils</a>" in html
+    assert "<p>Filature &lt;b&gt;locale&lt;/b&gt;</p>" in html
+    assert '<span class="badge badge-kind">Start-up</span>' in html
+    assert '<span class="badge badge-visibility">' in html
+    assert '<span class="badge badge-sector">Santé</span>' in html
+
+
+def test_reading_the_territory_map_again_keeps_the_index_unless_it_changed(client, orgs):
+    from mediane.directory import selectors
+    from tests.directory.factories import TerritoryFactory
+
+    town = TerritoryFactory(population=5_000)
+    client.get("/annuaire/?q=laine")
+    index = selectors._index()
+    selectors.forget_territory_map()  # as when TERRITORY_MAP_SECONDS have passed
+    assert selectors._index() is index  # same content: the index, its caches and fragments stay
+    town.population = 50_000  # now a medium-sized city: the flags of the index change
+    town.save()
+    selectors.forget_territory_map()
+    assert selectors._index() is not index

@@ -6,7 +6,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import template
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -123,8 +122,39 @@ def directory_cards(page: Any) -> str:
     cards = {pk: cache.get(("card", pk, language)) for pk in page.result_ids} if cache else {}
     missing = [pk for pk in page.result_ids if cards.get(pk) is None]
     for organisation in page.fetch(missing) if missing else []:
-        html = render_to_string("directory/_card.html", {"organisation": organisation})
+        html = card_html(organisation)
         cards[organisation.pk] = html
         if cache is not None:
             cache[("card", organisation.pk, language)] = html
     return mark_safe("".join(cards[pk] for pk in page.result_ids if cards.get(pk)))  # noqa: S308
+
+
+def card_html(organisation: Any) -> str:
+    """One result card: name and link, kind, visibility and demo badges, place, summary,
+    sectors. Written in Python for the reason of `facets_html` (0.3 ms per card as a template,
+    twenty cards per page); every value from data goes through `escape`."""
+    o = organisation
+    parts = ['<li class="card">']
+    if o.logo:
+        logo = escape(o.logo.url)
+        parts.append(f'<img src="{logo}" alt="" width="64" height="64" loading="lazy">')
+    parts.append(
+        f'<h3 class="card-title"><a class="card-link" href="{escape(o.get_absolute_url())}">'
+        f"{escape(o.name)}</a></h3>"
+        f'<p class="badges"><span class="badge badge-kind">{escape(o.kind_label)}</span>'
+    )
+    if o.visibility != "public":
+        parts.append(f'<span class="badge badge-visibility">{escape(o.visibility_label)}</span>')
+    if o.is_demo:
+        parts.append(f'<span class="badge badge-demo">{escape(_("démo"))}</span>')
+    parts.append("</p>")
+    place = f"{o.territory.name} · {o.country_label}" if o.territory else o.country_label
+    parts.append(f'<p class="card-meta">{escape(place)}</p>')
+    if o.summary:
+        parts.append(f"<p>{escape(o.summary)}</p>")
+    sectors = o.sectors.all()
+    if sectors:
+        badges = "".join(f'<span class="badge badge-sector">{escape(x)}</span>' for x in sectors)
+        parts.append(f'<p class="badges">{badges}</p>')
+    parts.append("</li>")
+    return "".join(parts)
