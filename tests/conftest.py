@@ -25,3 +25,12 @@ def _default_language():
     translation.activate("fr")
     yield
     translation.activate("fr")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit and throttling counters live in the cache (in process memory here): each test
+    starts without what earlier tests of the same process counted, whatever their order."""
+    from django.core.cache import cache
+
+    cache.clear()
