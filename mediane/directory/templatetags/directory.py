@@ -118,14 +118,15 @@ def directory_cards(page: Any) -> str:
     """The result cards of a directory page; each card is rendered once per organisation,
     language and index version (kept in `page.fragments`), and only the organisations whose
     card is missing are read from the database."""
-    cache, language = page.fragments, (get_language() or "", facet_index.sector_writes())
-    cards = {pk: cache.get(("card", pk, language)) for pk in page.result_ids} if cache else {}
+    # A card shows labels in the reader's language and sector names: both are in its key.
+    cache, variant = page.fragments, (get_language() or "", facet_index.sector_writes())
+    cards = {pk: cache.get(("card", pk, variant)) for pk in page.result_ids} if cache else {}
     missing = [pk for pk in page.result_ids if cards.get(pk) is None]
     for organisation in page.fetch(missing) if missing else []:
         html = card_html(organisation)
         cards[organisation.pk] = html
         if cache is not None:
-            cache[("card", organisation.pk, language)] = html
+            cache[("card", organisation.pk, variant)] = html
     return mark_safe("".join(cards[pk] for pk in page.result_ids if cards.get(pk)))  # noqa: S308
 
 
