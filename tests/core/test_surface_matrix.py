@@ -40,6 +40,11 @@ from tests.core.surface_parts.surfaces import (
 )
 from tests.core.surface_parts.world import PREFIX, World, build_world
 
+#: The module's tests run in one process (`--dist loadgroup` in the Makefile): the closing check
+#: `test_every_surface_answers_someone` reads the statuses the role tests gathered, and would
+#: otherwise see only the part of them that ran beside it.
+pytestmark = pytest.mark.xdist_group("surface_matrix")
+
 SURFACE_ROLES = tuple(role for role in ROLES if role != "superuser")  # superusers pass every rule
 
 #: URLs that list, export or feed nothing of the world, and why (any other list, export or feed
@@ -78,6 +83,8 @@ NOT_SURFACES = {
 STATUSES: dict[tuple[str, str], set[int]] = {}
 #: Surfaces narrower than the rule (they may rightly answer nobody).
 NARROWER: set[tuple[str, str]] = set()
+#: (role, api) whose surfaces this process fetched, and so counted in STATUSES.
+FETCHED: set[tuple[str, bool]] = set()
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +182,7 @@ def check_surfaces(world: World, role: str, surfaces: list[Surface], api: bool) 
     client = _client(world, role, api)
     wrong: list[str] = []
     NARROWER.update((s.name, s.url) for s in surfaces if s.narrower)
+    FETCHED.add((role, api))
     for surface in surfaces:
         if surface.roles is not None and role not in surface.roles:
             continue
@@ -303,10 +311,17 @@ def test_every_api_read_operation_is_covered(world):
     assert set(_api_arguments(world)) <= operations
 
 
-def test_every_surface_answers_someone():
-    """Run after the role tests: a surface that answers nobody (a wrong address) checks nothing."""
-    if len(STATUSES) < 100:
-        pytest.skip("run with the role tests of this module")
+def test_every_surface_answers_someone(world, db):
+    """A surface that answers nobody (a wrong address) checks nothing. The statuses are those the
+    role tests of this process gathered; the roles they did not fetch (the suite spread over
+    several processes, or this test run alone) are fetched here (what they show is the role
+    tests' concern)."""
+    for role in SURFACE_ROLES:
+        for api, surfaces in ((False, page_surfaces), (True, api_surfaces)):
+            if (role, api) not in FETCHED:
+                cache.clear()
+                check_surfaces(world, role, surfaces(world), api=api)
+    assert {(role, api) for role in SURFACE_ROLES for api in (False, True)} <= FETCHED
     silent = sorted(
         f"{name} {url} {codes}"
         for (name, url), codes in STATUSES.items()
