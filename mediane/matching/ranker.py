@@ -108,7 +108,7 @@ class Weights:
     lexical: float = 0.60
     sectors: float = 0.15
     kind: float = 0.30  # multiplier: score × (1 - kind × (1 - suitability))
-    references: float = 0.20
+    references: float = 0.10
     past_answers: float = 0.05
     proximity: float = 0.05
     gate: float = 0.25  # text level under which structured features are scaled down
