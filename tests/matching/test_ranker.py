@@ -19,6 +19,7 @@ from mediane.matching.ranker import (
 
 HELDOUT = Path(__file__).parent / "heldout"
 BLIND = Path(__file__).parent / "heldout2"  # written blind on 2026-11-28 (docs/matching.md)
+UNSEEN = Path(__file__).parent / "heldout3"  # written blind after the last weight change
 
 CHALLENGE = ChallengeProfile(
     id="c",
@@ -313,10 +314,12 @@ def test_a_limited_list_of_challenges_is_the_head_of_the_full_ranking():
             assert [(c.id, r.score) for c, r in head] == [(c.id, r.score) for c, r in full[:limit]]
 
 
-def test_ranker_beats_the_baseline_on_the_blind_set():
-    """On the set written without reading the ranker, above plain BM25 (it was below, 0.748
-    against 0.786, while "already served the issuer" weighed 0.20)."""
-    bench = dataset.load(BLIND)
+@pytest.mark.parametrize("directory", [BLIND, UNSEEN])
+def test_ranker_beats_the_baseline_on_the_blind_sets(directory):
+    """On the sets written without reading the ranker, above plain BM25 (on the first it was
+    below, 0.748 against 0.786, while "already served the issuer" weighed 0.20; the second
+    was written after that change)."""
+    bench = dataset.load(directory)
     candidates = [dataset.candidate_from(r) for r in bench.organisations]
     ours, base = {}, {}
     for record in bench.challenges:
