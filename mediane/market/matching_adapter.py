@@ -77,12 +77,13 @@ def challenge_profile(challenge: Challenge) -> ranker.ChallengeProfile:
     lead = challenge.lead_issuer
     territory = lead.territory if lead is not None else None
     text = [challenge.summary] + [
-        html_to_text(v) for v in (challenge.problem, challenge.context, challenge.expected_outcomes)
+        html_to_text(v) for v in (challenge.problem, challenge.expected_outcomes)
     ]
     return ranker.ChallengeProfile(
         id=challenge.pk,
         title=challenge.title,
         description=" ".join(filter(None, text)),
+        context=html_to_text(challenge.context),
         sectors=tuple(s.slug for s in challenge.sectors.all()),
         country=lead.country if lead is not None else "",
         issuer_name=territory.name if territory is not None else (lead.name if lead else ""),

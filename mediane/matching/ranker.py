@@ -21,17 +21,26 @@ score = Σ weight × feature, each feature in [0, 1]:
 
 The text score also gates the structured ones (`gate`): an organisation that shares the
 sectors but not the problem's words (a look-alike) cannot climb on sectors and kind alone.
+
+The challenge's scene (its "context and figures", or the opening sentence of a longer
+statement: the place, the public, the figures) says where the problem is, not what is needed:
+its words weigh `scene` in the query, and the challenge's meaning is moved away from the
+scene's (`scene_contrast`), so that a firm of the scene's trade (the coach company of a
+crowded town, the oyster farm of a shell-waste problem) does not pass the ones that answer.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
+
+import numpy as np
 
 from mediane.matching import bm25, semantic, signals
 from mediane.matching.text import (
@@ -60,6 +69,7 @@ class ChallengeProfile:
     description: str = ""
     sectors: tuple[str, ...] = ()
     country: str = ""
+    context: str = ""  # the scene: context and figures (else the statement's opening sentence)
     issuer_name: str = ""
     issuer_population: int | None = None
     location: tuple[float, float] | None = None
@@ -118,6 +128,9 @@ class Weights:
     title_boost: float = 2.0
     related_term: float = 0.5
     proper_noun: float = 0.3  # places and names in a challenge say little about the need
+    scene: float = 0.25  # query weight of the scene's words (context, opening sentence)
+    scene_contrast: float = 0.25  # the challenge's vector less this share of the scene's
+    scene_min_sentences: int = 3  # a shorter statement has no opening scene: all of it counts
     field_name: float = 1.5
     field_offers: float = 2.0
     field_description: float = 1.0
@@ -144,6 +157,8 @@ BASELINE_WEIGHTS = Weights(
     semantic=0.0,
     title_boost=1.0,
     proper_noun=1.0,
+    scene=1.0,
+    scene_contrast=0.0,
     field_name=1.0,
     field_offers=1.0,
     field_description=1.0,
@@ -232,13 +247,34 @@ def _analysed_document(
     return _Doc(fields=fields, surfaces=surfaces)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+
+def scene_and_statement(challenge: ChallengeProfile, weights: Weights) -> tuple[str, str]:
+    """The challenge's scene and the rest of its statement. The scene is its context when
+    given; else the opening sentence of a statement of `scene_min_sentences` sentences or
+    more (a short statement is all problem); else none."""
+    if challenge.context.strip():
+        return challenge.context.strip(), challenge.description
+    if weights.scene == 1.0 and weights.scene_contrast == 0.0:
+        return "", challenge.description
+    sentences = [s for s in _SENTENCE_END.split(challenge.description.strip()) if s]
+    if len(sentences) < max(2, weights.scene_min_sentences):
+        return "", challenge.description
+    return sentences[0], " ".join(sentences[1:])
+
+
 def _query(
-    title: Iterable[Token], body: Iterable[Token], weights: Weights
+    title: Iterable[Token],
+    body: Iterable[Token],
+    weights: Weights,
+    scene: Iterable[Token] = (),
 ) -> tuple[dict[str, float], dict[str, str]]:
-    """Query weight of each token key (title boosted, log-damped) and its surface word."""
+    """Query weight of each token key (title boosted, scene lowered, log-damped) and its
+    surface word."""
     counts: dict[str, float] = {}
     surfaces: dict[str, str] = {}
-    for tokens, boost in ((title, weights.title_boost), (body, 1.0)):
+    for tokens, boost in ((title, weights.title_boost), (body, 1.0), (scene, weights.scene)):
         for token in tokens:
             weight = boost * (weights.proper_noun if token.proper else 1.0)
             counts[token.key] = counts.get(token.key, 0.0) + weight
@@ -323,17 +359,19 @@ def rank(
     docs = [_document(c, weights, thesaurus) for c in eligible]
     if stats is None:
         stats = bm25.corpus_stats(d.fields for d in docs)
+    scene, statement = scene_and_statement(challenge, weights)
     query, query_surfaces = _query(
-        analyse(challenge.title, thesaurus), analyse(challenge.description, thesaurus), weights
+        analyse(challenge.title, thesaurus),
+        analyse(statement, thesaurus),
+        weights,
+        analyse(scene, thesaurus),
     )
     lexical = [bm25.score(query, d.fields, stats, k1=weights.k1, b=weights.b) for d in docs]
     best = max((s for s, _p in lexical), default=0.0) or 1.0
     meanings: list[float | None] = [None] * len(eligible)
     query_vector = None
     if weights.semantic > 0 and eligible:
-        query_vector = semantic.vectors(
-            [semantic.challenge_text(challenge.title, challenge.description)], encoder
-        )[0]
+        query_vector = challenge_vector(challenge, weights, encoder)
         cosines = semantic.document_matrix(eligible, document_vectors or {}, encoder) @ query_vector
         meanings = list(semantic.normalised(cosines.tolist(), weights.semantic_floor))
     results = []
@@ -359,6 +397,24 @@ def rank(
     if query_vector is not None:
         ranked = [_closest_offer(r, query_vector, encoder) for r in ranked]
     return ranked
+
+
+def challenge_vector(
+    challenge: ChallengeProfile, weights: Weights = DEFAULT_WEIGHTS, encoder: Any = None
+) -> Any:
+    """The challenge's meaning: its whole text encoded, moved away from its scene's meaning
+    by `scene_contrast` (then of unit length again)."""
+    scene, _statement = scene_and_statement(challenge, weights)
+    whole = " ".join(p for p in (challenge.description.strip(), challenge.context.strip()) if p)
+    texts = [semantic.challenge_text(challenge.title, whole)]
+    if scene and weights.scene_contrast > 0:
+        texts.append(scene)
+    rows = semantic.vectors(texts, encoder)
+    if len(rows) == 1:
+        return rows[0]
+    moved = rows[0] - weights.scene_contrast * rows[1]
+    norm = float(np.linalg.norm(moved))
+    return moved / norm if norm > 1e-9 else rows[0]
 
 
 def _closest_offer(

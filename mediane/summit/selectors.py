@@ -4,7 +4,7 @@ matching service), requests, agendas, the organisers' lists and the return on in
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -259,7 +259,11 @@ def suggestions_for(
             )
             for reg in candidates_regs
         ]
-        ranked = [r for r in ranker.rank(profile, candidates, limit=limit) if r.score > 0]
+        # What a participant seeks has no scene: all of it is the need.
+        weights = replace(ranker.DEFAULT_WEIGHTS, scene=1.0, scene_contrast=0.0)
+        ranked = [
+            r for r in ranker.rank(profile, candidates, limit=limit, weights=weights) if r.score > 0
+        ]
         ranked_ids = [(r.candidate.id, list(r.reasons)) for r in ranked]
         cache.set(key, ranked_ids, 600)
     labels = sector_labels()

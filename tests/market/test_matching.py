@@ -60,6 +60,15 @@ def test_relevant_organisation_first_with_reasons_and_offers(world, market):
     assert world.city.name not in names(found)  # never the issuer itself
 
 
+def test_the_context_field_is_the_scene_of_the_challenge(world, market):
+    profile = matching_adapter.challenge_profile(market["challenge"])
+    assert profile.context == "5 millions de visiteurs par an."
+    assert "5 millions" not in profile.description
+    assert "hiver" in profile.description  # the problem statement
+    scene, _statement = ranker.scene_and_statement(profile, ranker.DEFAULT_WEIGHTS)
+    assert scene == profile.context
+
+
 def test_only_organisations_the_user_may_see(world, market):
     public = names(matching_adapter.recommend_organisations(challenge=market["challenge"]))
     assert "Flux Secrets" not in public

@@ -7,14 +7,17 @@ import pytest
 
 from mediane.matching import bm25, dataset, metrics
 from mediane.matching.ranker import (
+    DEFAULT_WEIGHTS,
     Candidate,
     ChallengeProfile,
     ReferenceCity,
     Weights,
     bm25_baseline,
     challenge_corpus,
+    challenge_vector,
     rank,
     rank_challenges,
+    scene_and_statement,
 )
 
 HELDOUT = Path(__file__).parent / "heldout"
@@ -328,3 +331,67 @@ def test_ranker_beats_the_baseline_on_the_blind_sets(directory):
         base[challenge.id] = ids(bm25_baseline(challenge, candidates))
     ndcg = metrics.evaluate(ours, bench.qrels)["ndcg@10"]
     assert ndcg > metrics.evaluate(base, bench.qrels)["ndcg@10"] + 0.02
+
+
+SHELLS = ChallengeProfile(
+    id="shells",
+    title="Trouver un débouché aux coquilles",
+    description=(
+        "Sur l'étang, quarante ostréiculteurs élèvent des huîtres et des moules en tables. "
+        "Chaque année, des tonnes de coquilles vides partent à la décharge. "
+        "La ville veut les valoriser près d'ici au lieu de les enfouir."
+    ),
+    sectors=("eau-dechets",),
+    country="FR",
+)
+OYSTER_FARM = Candidate(
+    id="farm",
+    name="Huîtres de l'étang",
+    kind="pme",
+    country="FR",
+    description="Ostréiculteurs de l'étang depuis trois générations : huîtres et moules en "
+    "tables, vente directe.",
+    offers=("Huîtres creuses", "Moules de l'étang"),
+    sectors=("agriculture-alimentation", "eau-dechets"),
+)
+SHELL_RECYCLER = Candidate(
+    id="recycler",
+    name="Nacre Circulaire",
+    kind="startup",
+    country="FR",
+    description="Nous broyons les déchets conchylicoles pour en faire un amendement calcaire "
+    "et des granulats pour les sentiers.",
+    offers=("Valorisation des coquilles", "Amendement calcaire"),
+    sectors=("eau-dechets",),
+)
+
+
+def test_the_scene_weighs_less_than_the_need():
+    """The opening sentence sets the scene (oyster farmers on the lagoon): the oyster farm
+    shares its words, the shell recycler answers the need. Without the scene rule the farm
+    is first."""
+    plain = replace(DEFAULT_WEIGHTS, scene=1.0, scene_contrast=0.0)
+    assert ids(rank(SHELLS, [OYSTER_FARM, SHELL_RECYCLER, *FILLER], weights=plain))[0] == "farm"
+    ranked = rank(SHELLS, [OYSTER_FARM, SHELL_RECYCLER, *FILLER])
+    assert ids(ranked)[:2] == ["recycler", "farm"]
+
+
+def test_the_scene_is_the_context_or_the_opening_sentence_of_a_longer_statement():
+    assert scene_and_statement(SHELLS, DEFAULT_WEIGHTS) == (
+        "Sur l'étang, quarante ostréiculteurs élèvent des huîtres et des moules en tables.",
+        "Chaque année, des tonnes de coquilles vides partent à la décharge. "
+        "La ville veut les valoriser près d'ici au lieu de les enfouir.",
+    )
+    short = replace(SHELLS, description="Des coquilles partent à la décharge. Les valoriser.")
+    assert scene_and_statement(short, DEFAULT_WEIGHTS) == ("", short.description)
+    given = replace(SHELLS, context="Quarante ostréiculteurs.")
+    assert scene_and_statement(given, DEFAULT_WEIGHTS) == (
+        "Quarante ostréiculteurs.",
+        SHELLS.description,
+    )
+    plain = replace(DEFAULT_WEIGHTS, scene=1.0, scene_contrast=0.0)
+    assert scene_and_statement(SHELLS, plain) == ("", SHELLS.description)
+    # the challenge's meaning moves away from the scene's, and stays of unit length
+    vector = challenge_vector(SHELLS)
+    assert abs(float((vector**2).sum()) - 1.0) < 1e-5
+    assert (challenge_vector(SHELLS, plain) != vector).any()
