@@ -321,3 +321,20 @@ def test_search_path_finds_organisations_through_their_offers_only(world, market
     assert "Flux Secrets" in names(
         matching_adapter.recommend_organisations(challenge=challenge, user=world.secretariat)
     )
+
+
+def test_bench_matching_command_names_a_refused_record(db, tmp_path):
+    """A record the services refuse stops the import with its id and the field at fault,
+    not a traceback."""
+    for name in ("organisations.jsonl", "challenges.jsonl", "qrels.tsv"):
+        (tmp_path / name).write_text((HELDOUT / name).read_text())
+    records = (HELDOUT / "organisations.jsonl").read_text().splitlines()
+    bad = json.loads(records[1]) | {"kind": "laboratoire"}
+    records[1] = json.dumps(bad, ensure_ascii=False)
+    (tmp_path / "organisations.jsonl").write_text("\n".join(records) + "\n")
+    with pytest.raises(CommandError) as raised:
+        call_command("bench_matching", str(tmp_path))
+    message = str(raised.value)
+    assert message.startswith(f"{bad['id']} : L'organisation n'a pas pu être enregistrée")
+    assert "kind" in message and "laboratoire" in message
+    assert "Traceback" not in message

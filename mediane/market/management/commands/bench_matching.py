@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -70,8 +72,9 @@ class Command(BaseCommand):
             if options["rankings"]:
                 command += ["--rankings", str(Path(options["rankings"]).resolve())]
             done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
-        if done.returncode != 0:
-            raise CommandError(done.stderr.strip() or "Échec de l'évaluation.")
+        if done.returncode != 0:  # the child's message, without its own "CommandError: "
+            message = done.stderr.strip().removeprefix("CommandError: ")
+            raise CommandError(message or "Échec de l'évaluation.")
         self.stdout.write(done.stdout.strip())
 
 
@@ -120,11 +123,7 @@ def _import(bench: dataset.BenchSet) -> tuple[Any, dict[int, str], dict[str, Any
     Returns the secretariat actor, {organisation pk: file id} and {challenge file id: Challenge}.
     """
     from mediane.accounts.models import User
-    from mediane.directory.inputs import OrganisationInput
     from mediane.directory.models import Sector, SectorNature
-    from mediane.directory.services import organisation_create
-    from mediane.market import services
-    from mediane.market.inputs import ChallengeInput, OfferInput
 
     actor = User.objects.create(email="bench@example.org", is_secretariat=True)
     slugs = {s for r in bench.organisations + bench.challenges for s in r.get("sectors") or []}
@@ -135,63 +134,97 @@ def _import(bench: dataset.BenchSet) -> tuple[Any, dict[int, str], dict[str, Any
         )
     ids: dict[int, str] = {}
     for record in bench.organisations:
-        organisation = organisation_create(
-            actor=actor,
-            make_admin=False,
-            data=OrganisationInput(
-                name=record["name"],
-                kind=KINDS.get(record.get("kind", ""), record.get("kind", "")),
-                country=COUNTRIES.get(record.get("country", ""), record.get("country", "")),
-                description=record.get("description", ""),
-                sector_slugs=list(record.get("sectors") or []),
-            ),
-        )
-        ids[organisation.pk] = record["id"]
-        if organisation.kind == "collectivite":
-            continue
-        offers = [
-            services.offer_create(
-                actor=actor,
-                organisation=organisation,
-                data=OfferInput(title=title, sectors=list(record.get("sectors") or [])),
-                publish=True,
-            )
-            for title in record.get("offers") or []
-        ]
-        for city in record.get("references") or [] if offers else []:
-            territory, editor = _city(city, organisation.country)
-            reference = services.offer_reference_add(
-                actor=actor, offer=offers[0], territory=territory
-            )
-            services.offer_reference_confirm(actor=editor, reference=reference)
+        with _refused(record):
+            _import_organisation(record, actor, ids)
     issuers: dict[tuple[str, str], Any] = {}
     challenges: dict[str, Any] = {}
     now = timezone.now()
     for record in bench.challenges:
-        issuer = record.get("issuer") or {}
-        country = COUNTRIES.get(record.get("country", ""), record.get("country", ""))
-        key = (issuer.get("name", ""), country)
-        if key not in issuers:
-            issuers[key] = organisation_create(
-                actor=actor,
-                make_admin=False,
-                data=OrganisationInput(name=key[0], kind="collectivite", country=country),
-            )
-        challenge = services.challenge_create(
-            actor=actor,
-            lead_issuer=issuers[key],
-            data=ChallengeInput(
-                title=record["title"],
-                problem=record.get("description", ""),
-                sectors=list(record.get("sectors") or []),
-                opens_at=now - timedelta(days=1),
-                closes_at=now + timedelta(days=30),
-            ),
-        )
-        services.challenge_submit(actor=actor, challenge=challenge, now=now)
-        services.challenge_publish(actor=actor, challenge=challenge, now=now)
-        challenges[record["id"]] = challenge
+        with _refused(record):
+            challenges[record["id"]] = _import_challenge(record, actor, issuers, now)
     return actor, ids, challenges
+
+
+@contextmanager
+def _refused(record: dict[str, Any]) -> Iterator[None]:
+    """A record the services refuse stops the import with its id and the fields at fault."""
+    from mediane.core.errors import MedianeError
+
+    try:
+        yield
+    except MedianeError as error:
+        fields = "; ".join(f"{name} : {' '.join(m)}" for name, m in error.field_errors.items())
+        message = f"{record.get('id', '?')} : {error.message}"
+        raise CommandError(f"{message} ({fields})" if fields else message) from error
+
+
+def _import_organisation(record: dict[str, Any], actor: Any, ids: dict[int, str]) -> None:
+    from mediane.directory.inputs import OrganisationInput
+    from mediane.directory.services import organisation_create
+    from mediane.market import services
+    from mediane.market.inputs import OfferInput
+
+    organisation = organisation_create(
+        actor=actor,
+        make_admin=False,
+        data=OrganisationInput(
+            name=record["name"],
+            kind=KINDS.get(record.get("kind", ""), record.get("kind", "")),
+            country=COUNTRIES.get(record.get("country", ""), record.get("country", "")),
+            description=record.get("description", ""),
+            sector_slugs=list(record.get("sectors") or []),
+        ),
+    )
+    ids[organisation.pk] = record["id"]
+    if organisation.kind == "collectivite":
+        return
+    offers = [
+        services.offer_create(
+            actor=actor,
+            organisation=organisation,
+            data=OfferInput(title=title, sectors=list(record.get("sectors") or [])),
+            publish=True,
+        )
+        for title in record.get("offers") or []
+    ]
+    for city in record.get("references") or [] if offers else []:
+        territory, editor = _city(city, organisation.country)
+        reference = services.offer_reference_add(actor=actor, offer=offers[0], territory=territory)
+        services.offer_reference_confirm(actor=editor, reference=reference)
+
+
+def _import_challenge(
+    record: dict[str, Any], actor: Any, issuers: dict[tuple[str, str], Any], now: Any
+) -> Any:
+    """An open challenge of the file, issued by its town (created once per name and country)."""
+    from mediane.directory.inputs import OrganisationInput
+    from mediane.directory.services import organisation_create
+    from mediane.market import services
+    from mediane.market.inputs import ChallengeInput
+
+    issuer = record.get("issuer") or {}
+    country = COUNTRIES.get(record.get("country", ""), record.get("country", ""))
+    key = (issuer.get("name", ""), country)
+    if key not in issuers:
+        issuers[key] = organisation_create(
+            actor=actor,
+            make_admin=False,
+            data=OrganisationInput(name=key[0], kind="collectivite", country=country),
+        )
+    challenge = services.challenge_create(
+        actor=actor,
+        lead_issuer=issuers[key],
+        data=ChallengeInput(
+            title=record["title"],
+            problem=record.get("description", ""),
+            sectors=list(record.get("sectors") or []),
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=30),
+        ),
+    )
+    services.challenge_submit(actor=actor, challenge=challenge, now=now)
+    services.challenge_publish(actor=actor, challenge=challenge, now=now)
+    return challenge
 
 
 def run_benchmark(directory: Path, *, rankings_path: str | None = None) -> dict[str, Any]:
