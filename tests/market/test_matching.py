@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from mediane.directory.services import organisation_create
 from mediane.market import matching_adapter, services
 from mediane.market.inputs import OfferInput
-from mediane.matching import ranker
+from mediane.matching import dataset, ranker
 from tests.directory.factories import org_input
 from tests.market.factories import CompanyFactory
 
@@ -323,9 +323,11 @@ def test_search_path_finds_organisations_through_their_offers_only(world, market
     )
 
 
-def test_bench_matching_command_names_a_refused_record(db, tmp_path):
+def test_bench_matching_import_names_a_refused_record(db, tmp_path):
     """A record the services refuse stops the import with its id and the field at fault,
     not a traceback."""
+    from mediane.market.management.commands import bench_matching
+
     for name in ("organisations.jsonl", "challenges.jsonl", "qrels.tsv"):
         (tmp_path / name).write_text((HELDOUT / name).read_text())
     records = (HELDOUT / "organisations.jsonl").read_text().splitlines()
@@ -333,8 +335,22 @@ def test_bench_matching_command_names_a_refused_record(db, tmp_path):
     records[1] = json.dumps(bad, ensure_ascii=False)
     (tmp_path / "organisations.jsonl").write_text("\n".join(records) + "\n")
     with pytest.raises(CommandError) as raised:
-        call_command("bench_matching", str(tmp_path))
+        bench_matching._import(dataset.load(tmp_path))
     message = str(raised.value)
     assert message.startswith(f"{bad['id']} : L'organisation n'a pas pu être enregistrée")
     assert "kind" in message and "laboratoire" in message
-    assert "Traceback" not in message
+
+
+def test_bench_matching_command_gives_the_childs_message_once(tmp_path, monkeypatch):
+    """The child process's error is shown as it is, without a second "CommandError: "."""
+    import subprocess
+
+    from mediane.market.management.commands import bench_matching
+
+    for name in ("organisations.jsonl", "challenges.jsonl"):
+        (tmp_path / name).write_text("")
+    failed = subprocess.CompletedProcess([], 1, "", "CommandError: org-7 : refusée (kind : x)\n")
+    monkeypatch.setattr(bench_matching.subprocess, "run", lambda *a, **k: failed)
+    with pytest.raises(CommandError) as raised:
+        call_command("bench_matching", str(tmp_path))
+    assert str(raised.value) == "org-7 : refusée (kind : x)"
