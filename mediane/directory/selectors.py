@@ -228,7 +228,9 @@ class _TerritoryInfo(NamedTuple):
 
 _territory_lock = threading.Lock()
 _territory_map: dict[int, _TerritoryInfo] = {}
-_territory_map_at = 0.0
+# When the map was read (time.monotonic()); minus infinity: never. Not 0.0: the monotonic clock
+# counts from boot, so "0.0" would look fresh during the first minutes of a machine's life.
+_territory_map_at = float("-inf")
 _territory_map_version = [""]
 # A digest of the map's content: the facet index is rebuilt when the content changes, not each
 # time the map is read again (every TERRITORY_MAP_SECONDS).
@@ -295,7 +297,7 @@ def forget_territory_map() -> None:
     global _territory_map_at
     with _territory_lock:
         _territory_map.clear()
-        _territory_map_at = 0.0
+        _territory_map_at = float("-inf")
 
 
 def _medium_city_territories() -> QuerySet:

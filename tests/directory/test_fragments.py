@@ -207,3 +207,20 @@ def test_reading_the_territory_map_again_keeps_the_index_unless_it_changed(clien
     town.save()
     selectors.forget_territory_map()
     assert selectors._index() is not index
+
+
+def test_a_forgotten_territory_map_is_read_again_just_after_boot(client, orgs, monkeypatch):
+    """time.monotonic() counts from boot: a moment ago it read 10 s, which is not "fresh"."""
+    from mediane.directory import selectors
+    from tests.directory.factories import TerritoryFactory
+
+    monkeypatch.setattr(selectors.time, "monotonic", lambda: 10.0)
+    selectors.forget_territory_map()
+    town = TerritoryFactory(population=50_000)
+    selectors._territory_infos(set())  # as the facet index asks: "is the map fresh?"
+    assert selectors._territory_map[town.pk].medium
+    town.population = 5_000
+    town.save()
+    selectors.forget_territory_map()
+    selectors._territory_infos(set())
+    assert not selectors._territory_map[town.pk].medium
