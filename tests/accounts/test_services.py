@@ -38,7 +38,7 @@ def register(django_capture_on_commit_callbacks, **overrides) -> User:
 
 
 def test_register_creates_unverified_user_with_argon2_and_sends_verification(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, project_password_hashers
 ):
     user = register(django_capture_on_commit_callbacks, language="en")
     assert user.email == "camille@example.org"

@@ -99,7 +99,7 @@ def test_password_change_ends_the_other_sessions():
     assert response.status_code == 302 and response.url.startswith(LOGIN)
 
 
-def test_passwords_are_hashed_with_argon2():
+def test_passwords_are_hashed_with_argon2(project_password_hashers):
     user = UserFactory.build(email="a@example.org")
     user.set_password("Tourisme-durable-Lourdes-65")
     assert user.password.startswith("argon2$")
