@@ -2,6 +2,37 @@
 
 import pytest
 
+# What gives a test the database, as pytest-django decides it.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "live_server",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+    }
+)
+
+
+def uses_database(item: pytest.Item) -> bool:
+    from django.test import TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    if cls is not None and issubclass(cls, TransactionTestCase):
+        return True
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `no_database` the tests that pytest-django keeps away from the database (any query
+    would fail): they give the same result whatever DATABASE_URL says, so the PostgreSQL stage
+    of .ci/run runs only the others (docs/decisions/0006-ci-stages.md)."""
+    for item in items:
+        if not uses_database(item):
+            item.add_marker(pytest.mark.no_database)
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _static_files_listed_once():

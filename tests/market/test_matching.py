@@ -157,7 +157,7 @@ def test_recommend_command_unknown_challenge(db, value):
         call_command("recommend", "--challenge", value)
 
 
-def test_bench_matching_command_on_the_held_out_set(db, tmp_path):
+def test_bench_matching_command_on_the_held_out_set(tmp_path):
     out = StringIO()
     rankings = tmp_path / "rankings.jsonl"
     call_command(
