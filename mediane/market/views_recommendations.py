@@ -38,23 +38,44 @@ RANKED = 60  # organisations ranked before the filters apply
 SHOWN = 20  # rows shown
 
 
+# The ranker's scores: a top match scores 0.5 to 0.9. "Very relevant" from 0.5, "relevant" from
+# 0.3; the bar is full from FULL_SCORE, so that a very relevant match fills most of it.
+HIGH_SCORE = 0.5
+MEDIUM_SCORE = 0.3
+FULL_SCORE = 0.8
+
+
+def _bar(score: float) -> int:
+    return max(4, min(100, round(score / FULL_SCORE * 100)))
+
+
+LOW_BAR = _bar(MEDIUM_SCORE)
+HIGH_BAR = _bar(HIGH_SCORE)
+
+
 @dataclass
 class Level:
-    """The score as a bar (percent) and a word."""
+    """The score as a bar (percent of FULL_SCORE) and a word; `low` and `high`: where the bar
+    changes colour, the same thresholds as the words."""
 
     percent: int
     label: str
     css: str
+    low: int = LOW_BAR
+    high: int = HIGH_BAR
 
 
 def score_level(score: float, *, of_challenge: bool = False) -> Level:
-    """Strong from 0.5, medium from 0.3 (the ranker's scores of a top match are 0.5 to 0.9)."""
-    percent = max(4, min(100, round(score * 100)))
-    if score >= 0.5:
-        return Level(percent, _("Très pertinent") if of_challenge else _("Très pertinente"), "high")
-    if score >= 0.3:
-        return Level(percent, _("Pertinent") if of_challenge else _("Pertinente"), "medium")
-    return Level(percent, _("À explorer"), "low")
+    """Very relevant from HIGH_SCORE, relevant from MEDIUM_SCORE, else to explore. The bar stays
+    on its word's side of the colour thresholds (rounding could put 0.497 on the next one)."""
+    percent = _bar(score)
+    if score >= HIGH_SCORE:
+        label = _("Très pertinent") if of_challenge else _("Très pertinente")
+        return Level(max(percent, HIGH_BAR), label, "high")
+    if score >= MEDIUM_SCORE:
+        label = _("Pertinent") if of_challenge else _("Pertinente")
+        return Level(min(max(percent, LOW_BAR), HIGH_BAR - 1), label, "medium")
+    return Level(min(percent, LOW_BAR - 1), _("À explorer"), "low")
 
 
 def _viewer_zone(user: Any, fallback: str) -> str:

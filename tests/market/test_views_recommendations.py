@@ -324,7 +324,14 @@ def test_links_only_for_those_who_may_use_them(client, world, market):
 def test_score_levels():
     from mediane.market.views_recommendations import score_level
 
-    assert score_level(0.8).label == "Très pertinente" and score_level(0.8).percent == 80
+    assert score_level(0.8).label == "Très pertinente" and score_level(0.8).percent == 100
+    # The bar agrees with the word: a very relevant match fills most of it, and the colour
+    # changes where the word does.
+    assert score_level(0.5).percent == 62 and score_level(0.5).high == 62
+    assert score_level(0.3).percent == 37 and score_level(0.3).low == 37
+    assert score_level(0.4).percent == 50
+    # Rounding never puts a bar on the other side of its word's colour threshold.
+    assert score_level(0.497).percent == 61 and score_level(0.2999).percent == 36
     assert score_level(0.8, of_challenge=True).label == "Très pertinent"
     assert score_level(0.35).css == "medium" and score_level(0.1).css == "low"
     assert score_level(0.0).percent == 4 and score_level(3.0).percent == 100
