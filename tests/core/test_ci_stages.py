@@ -22,7 +22,7 @@ def test_a_test_with_the_live_server_is_not_marked(request, live_server):
     assert request.node.get_closest_marker("no_database") is None
 
 
-def test_the_postgresql_stage_leaves_out_only_these():
+def test_the_postgresql_stage_leaves_out_these_and_the_browser_journeys():
     from pathlib import Path
 
     script = (Path(__file__).resolve().parents[2] / ".ci" / "run").read_text()
