@@ -14,23 +14,21 @@ DATABASE_FIXTURES = frozenset(
 )
 
 
-def uses_database(item: pytest.Item) -> bool:
-    from django.test import TransactionTestCase
-
-    cls = getattr(item, "cls", None)
-    if cls is not None and issubclass(cls, TransactionTestCase):
-        return True
-    if item.get_closest_marker("django_db") is not None:
-        return True
-    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark `no_database` the tests that pytest-django keeps away from the database (any query
     would fail): they give the same result whatever DATABASE_URL says, so the PostgreSQL stage
-    of .ci/run runs only the others (docs/decisions/0006-ci-stages.md)."""
+    of .ci/run runs only the others (docs/decisions/0006-ci-stages.md). pytest-django's own
+    rule (kept inside its ordering hook), with its two other database fixtures."""
+    from django.test import TransactionTestCase
+
     for item in items:
-        if not uses_database(item):
+        cls = getattr(item, "cls", None)
+        uses_database = (
+            (cls is not None and issubclass(cls, TransactionTestCase))
+            or item.get_closest_marker("django_db") is not None
+            or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+        )
+        if not uses_database:
             item.add_marker(pytest.mark.no_database)
 
 

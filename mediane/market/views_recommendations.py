@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from django import forms
@@ -61,8 +61,8 @@ class Level:
     percent: int
     label: str
     css: str
-    low: int = LOW_BAR
-    high: int = HIGH_BAR
+    low: ClassVar[int] = LOW_BAR
+    high: ClassVar[int] = HIGH_BAR
 
 
 def score_level(score: float, *, of_challenge: bool = False) -> Level:

@@ -27,8 +27,7 @@ PROBLEM = (
 
 
 @pytest.fixture
-def demo(settings, monkeypatch):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo(monkeypatch):
     # These journeys do not read the summit's schedule: skip the scheduler run of the demo
     # (about 15 s per test; the summit has its own journey and demo test).
     monkeypatch.setattr("mediane.demo.summit_data.load_summit_schedule", lambda _loader: None)

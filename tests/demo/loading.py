@@ -57,8 +57,8 @@ def demo_loaded_once(
     *,
     schedule: bool = False,
 ) -> Iterator[str]:
-    """The demo loaded (files under `folder`, fast password hashes) for the duration of the
-    block, then rolled back; yields what the command printed."""
+    """The demo loaded (files under `folder`; the suite's fast password hashes, tests/conftest.py)
+    for the duration of the block, then rolled back; yields what the command printed."""
     storages = {
         **settings.STORAGES,
         "private": {
@@ -69,7 +69,6 @@ def demo_loaded_once(
     with (
         django_db_blocker.unblock(),
         override_settings(
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
             DATAHUB_ROOT=folder / "datahub",
             STORAGES=storages,
         ),
