@@ -5,6 +5,11 @@
 Prints, per directory, nDCG@10 / recall@20 / MRR of the ranker and of the baseline, and a
 cross-validation of the main weights: a small grid is fitted on half of the challenges and
 scored on the other half (random halves, repeated), so the figure is not one of tuning.
+
+`--reverse` measures the other list, challenges for an organisation (`rank_challenges`): the
+challenges of all the directories given are the open calls, and every organisation with at
+least one relevant challenge ranks all of them (its relevant ones are read from the same
+judgements); per directory, the ranker with and without meaning, and the reversed plain BM25.
 No database: the files are ranked in memory (the `bench-matching` command measures the
 same through the import and recommendation services).
 """
@@ -20,7 +25,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from mediane.matching import dataset, metrics
-from mediane.matching.ranker import DEFAULT_WEIGHTS, Weights, bm25_baseline, rank
+from mediane.matching.ranker import (
+    BASELINE_WEIGHTS,
+    DEFAULT_WEIGHTS,
+    Weights,
+    bm25_baseline,
+    challenge_corpus,
+    rank,
+    rank_challenges,
+)
+from mediane.matching.text import Thesaurus
 
 GRID = {
     "lexical": [0.5, 0.6, 0.7],
@@ -74,13 +88,50 @@ def cross_validate(bench: dataset.BenchSet, repeats: int, seed: int) -> dict[str
     return {key: round(statistics.mean(values), 4) for key, values in scores.items()}
 
 
+def reverse(benches: dict[str, dataset.BenchSet]) -> dict[str, dict[str, dict[str, float]]]:
+    """Challenges for an organisation: every directory's challenges pooled as the open calls;
+    per directory, the metrics over its organisations that have a relevant challenge."""
+    challenges = [dataset.challenge_from(r) for b in benches.values() for r in b.challenges]
+    variants = {
+        "ranker": (DEFAULT_WEIGHTS, None),
+        "ranker_without_meaning": (replace(DEFAULT_WEIGHTS, semantic=0.0), None),
+        "baseline": (BASELINE_WEIGHTS, Thesaurus()),
+    }
+    report: dict[str, dict[str, dict[str, float]]] = {name: {} for name in benches}
+    for label, (weights, thesaurus) in variants.items():
+        corpus = challenge_corpus(challenges, weights=weights, thesaurus=thesaurus)
+        for name, bench in benches.items():
+            relevant: dict[str, dict[str, int]] = {}
+            for challenge_id, grades in bench.qrels.items():
+                for organisation_id, grade in grades.items():
+                    relevant.setdefault(organisation_id, {})[challenge_id] = grade
+            ranked = {}
+            for record in bench.organisations:
+                if record["id"] in relevant:
+                    organisation = dataset.candidate_from(record)
+                    found = rank_challenges(
+                        organisation, corpus=corpus, weights=weights, thesaurus=thesaurus
+                    )
+                    ranked[record["id"]] = [str(c.id) for c, _r in found]
+            result = metrics.evaluate(ranked, relevant)
+            result["organisations"] = result.pop("challenges")  # the queries counted
+            report[name][label] = result
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directories", nargs="+")
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-cv", action="store_true")
+    parser.add_argument("--reverse", action="store_true", help="challenges for an organisation")
     args = parser.parse_args()
+    if args.reverse:
+        benches = {Path(d).name: dataset.load(d) for d in args.directories}
+        for name, report in reverse(benches).items():
+            print(json.dumps({"directory": name, "list": "challenges", **report}))
+        return
     for directory in args.directories:
         bench = dataset.load(directory)
         report = {

@@ -9,8 +9,9 @@ reference territories, organisations, search index), then a published offer for 
 organisation in two (titles from the sector vocabulary, indexed), then open challenges issued
 by generated cities with sector-flavoured problem statements, then `recommend_organisations`
 for a sample of challenges and `recommend_challenges` for a sample of organisations, as an
-anonymous visitor, once the stored matching profiles are built (`refresh_profiles`, what
-`mediane matching-profiles` and the worker's periodic job do). Prints p50/p95 in ms (the first
+anonymous visitor, once the stored matching profiles and the open challenges' vectors are
+built (`refresh_profiles`, `refresh_challenge_vectors`: what `mediane matching-profiles` and
+the worker's periodic job do). Prints p50/p95 in ms (the first
 call of each, which builds the caches, is reported apart).
 """
 
@@ -168,12 +169,16 @@ def main(argv: list[str] | None = None) -> int:
 
     # The recommendations' stored profiles, built as the worker's periodic job does after an
     # import (`mediane matching-profiles`); lists then analyse no organisation's text.
-    from mediane.market.matching_adapter import refresh_profiles
+    from mediane.market.matching_adapter import refresh_challenge_vectors, refresh_profiles
 
     started = time.perf_counter()
     built = refresh_profiles()
     profiles_s = time.perf_counter() - started
     print(f"matching profiles: {built} built in {profiles_s:.1f} s")
+    started = time.perf_counter()
+    encoded = refresh_challenge_vectors()
+    vectors_s = time.perf_counter() - started
+    print(f"challenge vectors: {encoded} built in {vectors_s:.1f} s")
 
     sample = list(Challenge.objects.order_by("?")[: args.samples])
     first, timings = None, []
@@ -200,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         "challenges": Challenge.objects.count(),
         "profiles_built": built,
         "profiles_seconds": round(profiles_s, 1),
+        "challenge_vectors_built": encoded,
+        "challenge_vectors_seconds": round(vectors_s, 1),
         "recommend_organisations_ms": {**_percentiles(timings), "first": round(first or 0, 1)},
         "recommend_challenges_ms": {**_percentiles(timings_c), "first": round(first_c or 0, 1)},
     }

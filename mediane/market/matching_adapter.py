@@ -32,6 +32,7 @@ from mediane.directory.sanitize import html_to_text
 from mediane.market.models import (
     Answer,
     Challenge,
+    ChallengeMatchVector,
     ChallengeStatus,
     MatchProfile,
     Offer,
@@ -381,31 +382,124 @@ def _challenge_profiles(  # type: ignore[no-untyped-def]
     return {pk: _CHALLENGES[pk][1] for pk in versions if pk in _CHALLENGES}
 
 
-# The open challenges a reader may see, analysed once (documents, BM25 statistics, postings):
-# kept per version of that set (one aggregate query: count, last update, sum and maximum of
-# the ids; a challenge added, removed or changed moves it), a few per process (anonymous,
-# members, ...).
-_CORPORA: OrderedDict[tuple[Any, ...], ranker.ChallengeCorpus] = OrderedDict()
+# --- Challenges' meaning, stored -----------------------------------------------------------------
+
+
+def _challenge_vector_key(updated_at: Any) -> str:
+    """What a challenge's stored vector depends on: the encoder, how the scene is set apart,
+    and the challenge's last change."""
+    weights = ranker.DEFAULT_WEIGHTS
+    return "|".join(
+        [
+            semantic.encoder_version(),
+            f"scene {weights.scene_contrast} {weights.scene_min_sentences}",
+            str(updated_at),
+        ]
+    )
+
+
+def _stored_challenge_vectors(versions: Mapping[int, Any]) -> dict[int, np.ndarray]:
+    """The stored vectors of the challenges `versions` ({pk: updated_at}) still current."""
+    found: dict[int, np.ndarray] = {}
+    pks = list(versions)
+    for start in range(0, len(pks), 500):
+        rows = ChallengeMatchVector.objects.filter(
+            challenge_id__in=pks[start : start + 500]
+        ).values_list("challenge_id", "version", "vector")
+        for pk, version, packed in rows:
+            if version == _challenge_vector_key(versions[pk]):
+                found[pk] = semantic.unpack(bytes(packed))
+    return found
+
+
+def build_challenge_vectors(pks: list[int]) -> int:
+    """Encode and store the meaning of the challenges `pks`; returns how many were stored.
+    A failure to store (a concurrent writer, a locked database) only costs encoding them
+    again later."""
+    count = 0
+    for start in range(0, len(pks), 200):
+        versions = dict(
+            Challenge.objects.filter(pk__in=pks[start : start + 200]).values_list(
+                "pk", "updated_at"
+            )
+        )
+        profiles = _challenge_profiles(Challenge.objects.filter(pk__in=list(versions)), versions)
+        chosen = [profiles[pk] for pk in sorted(profiles)]
+        matrix = ranker.challenges_matrix(chosen)
+        rows = [
+            ChallengeMatchVector(
+                challenge_id=profile.id,
+                version=_challenge_vector_key(versions[profile.id]),
+                vector=semantic.pack(vector),
+            )
+            for profile, vector in zip(chosen, matrix, strict=True)
+        ]
+        try:
+            with transaction.atomic():
+                ChallengeMatchVector.objects.bulk_create(
+                    rows,
+                    batch_size=500,
+                    update_conflicts=True,
+                    unique_fields=["challenge"],
+                    update_fields=["version", "vector", "built_at"],
+                )
+        except DatabaseError:
+            logger.warning("challenge vectors not stored (%s)", len(rows), exc_info=True)
+            continue
+        count += len(rows)
+    return count
+
+
+def refresh_challenge_vectors(progress: Callable[[int], object] | None = None) -> int:
+    """Build and store the missing or stale vectors of the open challenges (`mediane
+    matching-profiles` and the worker's periodic job); returns how many were built."""
+    built = 0
+    versions = dict(
+        Challenge.objects.filter(status=ChallengeStatus.OPEN)
+        .order_by("pk")
+        .values_list("pk", "updated_at")
+    )
+    pks = list(versions)
+    for start in range(0, len(pks), 1000):
+        chunk = {pk: versions[pk] for pk in pks[start : start + 1000]}
+        current = _stored_challenge_vectors(chunk)
+        stale = [pk for pk in chunk if pk not in current]
+        if stale:
+            built += build_challenge_vectors(stale)
+        if progress is not None:
+            progress(len(chunk))
+    return built
+
+
+# The open challenges a reader may see, analysed once (documents, BM25 statistics, postings)
+# with their stored vectors of meaning: kept per version of that set (one aggregate query:
+# count, last update, sum and maximum of the ids; a challenge added, removed or changed moves
+# it), a few per process (anonymous, members, ...). A challenge whose vector is not stored yet
+# is encoded by the ranker when it is among the best by words (and kept by text in-process).
+_CORPORA: OrderedDict[tuple[Any, ...], tuple[ranker.ChallengeCorpus, dict[int, np.ndarray]]] = (
+    OrderedDict()
+)
 CORPORA = 8
 
 
-def _challenge_corpus(qs) -> ranker.ChallengeCorpus:  # type: ignore[no-untyped-def]
+def _challenge_corpus(qs) -> tuple[ranker.ChallengeCorpus, dict[int, np.ndarray]]:  # type: ignore[no-untyped-def]
     key = tuple(
         qs.order_by()
         .aggregate(n=Count("pk"), last=Max("updated_at"), total=Sum("pk"), top=Max("pk"))
         .values()
     )
-    corpus = _CORPORA.get(key)
-    if corpus is None:
+    entry = _CORPORA.get(key)
+    if entry is None:
         versions = dict(qs.values_list("pk", "updated_at"))
         profiles = _challenge_profiles(qs, versions)
         corpus = ranker.challenge_corpus([profiles[pk] for pk in sorted(profiles)])
-        _CORPORA[key] = corpus
+        entry = (corpus, _stored_challenge_vectors(versions))
+        _CORPORA[key] = entry
         while len(_CORPORA) > CORPORA:
             _CORPORA.popitem(last=False)
     else:
         _CORPORA.move_to_end(key)
-    return corpus
+    return entry
 
 
 # --- Candidates ----------------------------------------------------------------------------------
@@ -585,8 +679,19 @@ def recommend_challenges(
         ).values_list("pk", flat=True)
     )
     labels = sector_labels()
+    corpus, challenge_vectors = _challenge_corpus(qs)
+    # The stored profile's vectors: the organisation's text, then its offers' titles (given to
+    # the encoder's cache: the reason "close in meaning" names the closest offer).
+    profile = _profiles(Organisation.objects.filter(pk=organisation.pk)).get(organisation.pk)
+    if profile is not None:
+        semantic.remember(list(profile[0].offers), list(profile[1][1:]))
     ranked = ranker.rank_challenges(
-        candidate, corpus=_challenge_corpus(qs), exclude=exclude, limit=limit
+        candidate,
+        corpus=corpus,
+        exclude=exclude,
+        limit=limit,
+        organisation_vector=profile[1][0] if profile is not None else None,
+        challenge_vectors=challenge_vectors,
     )
     by_id = Challenge.objects.prefetch_related("sectors").in_bulk([p.id for p, _r in ranked])
     return [

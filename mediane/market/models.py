@@ -704,3 +704,25 @@ class MatchProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.organisation_id)  # type: ignore[attr-defined]
+
+
+class ChallengeMatchVector(models.Model):
+    """The meaning of one challenge as the recommendations read it (`ranker.challenge_vector`:
+    its whole text moved away from its scene), stored so that the list of challenges for an
+    organisation encodes nothing. A cache of the database: `version` says which state of the
+    challenge and which encoder it was built from; `mediane matching-profiles` and the
+    worker's periodic job build the missing or stale ones of the open challenges."""
+
+    challenge = models.OneToOneField(
+        Challenge, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.CharField(_("version"), max_length=300)
+    vector = models.BinaryField(_("vecteur"))  # float16 (`semantic.pack`)
+    built_at = models.DateTimeField(_("construit le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("vecteur de recommandation d'un défi")
+        verbose_name_plural = _("vecteurs de recommandation des défis")
+
+    def __str__(self) -> str:
+        return str(self.challenge_id)  # type: ignore[attr-defined]

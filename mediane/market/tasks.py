@@ -16,7 +16,7 @@ def close_due_challenges() -> int:
 @task()
 def refresh_matching_profiles() -> int:
     """Build the missing or stale stored profiles of the recommendations (text analysed once,
-    offers, references); returns how many were built."""
-    from mediane.market.matching_adapter import refresh_profiles
+    offers, references) and vectors of the open challenges; returns how many were built."""
+    from mediane.market.matching_adapter import refresh_challenge_vectors, refresh_profiles
 
-    return refresh_profiles()
+    return refresh_profiles() + refresh_challenge_vectors()

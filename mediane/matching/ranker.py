@@ -131,6 +131,9 @@ class Weights:
     scene: float = 0.25  # query weight of the scene's words (context, opening sentence)
     scene_contrast: float = 0.25  # the challenge's vector less this share of the scene's
     scene_min_sentences: int = 3  # a shorter statement has no opening scene: all of it counts
+    semantic_pool: int = (
+        200  # challenges for an organisation: meaning measured for the best by words
+    )
     field_name: float = 1.5
     field_offers: float = 2.0
     field_description: float = 1.0
@@ -404,12 +407,47 @@ def challenge_vector(
 ) -> Any:
     """The challenge's meaning: its whole text encoded, moved away from its scene's meaning
     by `scene_contrast` (then of unit length again)."""
+    return _contrasted(semantic.vectors(challenge_texts(challenge, weights), encoder), weights)
+
+
+def challenges_matrix(
+    challenges: Sequence[ChallengeProfile],
+    weights: Weights = DEFAULT_WEIGHTS,
+    encoder: Any = None,
+    given: Mapping[Any, Any] | None = None,
+) -> Any:
+    """One row per challenge: its meaning (`challenge_vector`), from `given` (by id) when
+    there, else encoded; the texts of all the missing ones are encoded together."""
+    given = given or {}
+    missing = [c for c in challenges if c.id not in given]
+    texts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for challenge in missing:
+        parts = challenge_texts(challenge, weights)
+        spans.append((len(texts), len(parts)))
+        texts.extend(parts)
+    encoded = semantic.vectors(texts, encoder) if texts else np.zeros((0, 1), dtype=np.float32)
+    made = {
+        c.id: _contrasted(encoded[start : start + count], weights)
+        for c, (start, count) in zip(missing, spans, strict=True)
+    }
+    rows = [given[c.id] if c.id in given else made[c.id] for c in challenges]
+    if not rows:
+        return np.zeros((0, 1), dtype=np.float32)
+    return np.stack([np.asarray(r, dtype=np.float32) for r in rows])
+
+
+def challenge_texts(challenge: ChallengeProfile, weights: Weights = DEFAULT_WEIGHTS) -> list[str]:
+    """The texts of a challenge's meaning: its whole text, then its scene when it counts."""
     scene, _statement = scene_and_statement(challenge, weights)
     whole = " ".join(p for p in (challenge.description.strip(), challenge.context.strip()) if p)
     texts = [semantic.challenge_text(challenge.title, whole)]
     if scene and weights.scene_contrast > 0:
         texts.append(scene)
-    rows = semantic.vectors(texts, encoder)
+    return texts
+
+
+def _contrasted(rows: Any, weights: Weights) -> Any:
     if len(rows) == 1:
         return rows[0]
     moved = rows[0] - weights.scene_contrast * rows[1]
@@ -570,6 +608,9 @@ def rank_challenges(
     limit: int | None = None,
     corpus: ChallengeCorpus | None = None,
     exclude: Iterable[Any] = (),
+    encoder: semantic.Encoder | None = None,
+    organisation_vector: Any = None,
+    challenge_vectors: Mapping[Any, Any] | None = None,
 ) -> list[tuple[ChallengeProfile, Recommendation]]:
     """Challenges ranked for one organisation, best first, with the same features and reasons.
 
@@ -579,6 +620,12 @@ def rank_challenges(
     (ids), are left out. With a `corpus` (`challenge_corpus`, built with the same weights) the
     challenges are those of the corpus and, when the lexical feature gates the others
     (`gate` > 0), only those sharing a word with the organisation are scored: the others score 0.
+
+    Meaning (`weights.semantic` > 0) is measured for the `semantic_pool` challenges with the
+    best lexical feature: the cosine of the organisation's text (`organisation_vector`, or
+    encoded) and each challenge's meaning (`challenge_vector`; `challenge_vectors` gives, by
+    challenge id, vectors already made), normalised over the pool as in `rank`. Challenges
+    further down have a semantic feature of 0.
     """
     thesaurus = load_thesaurus() if thesaurus is None else thesaurus
     if corpus is None or corpus.weights != weights:
@@ -618,11 +665,28 @@ def rank_challenges(
     # Exact scores in decreasing order of the lexical feature; with a limit, stop once even a
     # perfect score on every other signal could not reach the list (`_score_bound`).
     order = sorted(range(len(chosen)), key=lambda i: -lexical[i][0])
+    meanings: dict[int, float] = {}
+    vectors: dict[int, Any] = {}
+    if weights.semantic > 0:
+        pool = order[: max(0, weights.semantic_pool)]
+        rows = challenges_matrix(
+            [corpus.challenges[chosen[i]] for i in pool], weights, encoder, challenge_vectors
+        )
+        if organisation_vector is None:
+            text = semantic.document_text(
+                organisation.name, organisation.offers, organisation.description
+            )
+            organisation_vector = semantic.vectors([text], encoder)[0]
+        cosines = rows @ np.asarray(organisation_vector, dtype=np.float32) if pool else []
+        values = semantic.normalised(list(map(float, cosines)), weights.semantic_floor)
+        meanings = dict(zip(pool, values, strict=True))
+        vectors = dict(zip(pool, rows, strict=True))
     scored: list[tuple[int, Recommendation]] = []
     kept: list[float] = []  # the `limit` best scores so far, as a min-heap
     for i in order:
         raw, parts = lexical[i]
-        bound = _score_bound(raw / best, weights)
+        meaning = meanings.get(i, 0.0) if weights.semantic > 0 else None
+        bound = _score_bound(raw / best, weights, 1.0 if i in meanings else meaning)
         if limit is not None and len(kept) >= limit and bound < kept[0] - 1e-6:
             break
         p = chosen[i]
@@ -635,6 +699,7 @@ def rank_challenges(
             corpus.docs[p][1],
             thesaurus,
             weights,
+            meaning=meaning,
         )
         scored.append((i, recommendation))
         if limit is not None:
@@ -643,16 +708,25 @@ def rank_challenges(
             elif recommendation.score > kept[0]:
                 heapq.heapreplace(kept, recommendation.score)
     scored.sort(key=lambda pair: (-pair[1].score, pair[0]))  # ties: corpus order
-    results = [(corpus.challenges[chosen[i]], r) for i, r in scored]
-    return results if limit is None else results[:limit]
+    scored = scored if limit is None else scored[:limit]
+    return [
+        (
+            corpus.challenges[chosen[i]],
+            _closest_offer(r, vectors[i], encoder) if i in vectors else r,
+        )
+        for i, r in scored
+    ]
 
 
-def _score_bound(lexical: float, weights: Weights) -> float:
-    """The highest score a challenge with this lexical feature can have (every structured
-    signal at 1, the best kind): scores only decrease with the lexical feature through it."""
-    gate = min(1.0, lexical / weights.gate) if weights.gate > 0 else 1.0
+def _score_bound(lexical: float, weights: Weights, meaning: float | None = None) -> float:
+    """The highest score a challenge with this lexical feature (and at most this semantic
+    one, when measured) can have, every structured signal at 1 and the best kind: in the order
+    of the lexical feature, with meaning measured first for the best, bounds only decrease."""
+    share = weights.semantic if meaning is not None else 0.0
+    text = (1.0 - share) * lexical + share * (meaning or 0.0)
+    gate = min(1.0, text / weights.gate) if weights.gate > 0 else 1.0
     structured = weights.sectors + weights.references + weights.past_answers + weights.proximity
-    return weights.lexical * lexical + structured * gate
+    return weights.lexical * text + structured * gate
 
 
 def _challenge_doc(

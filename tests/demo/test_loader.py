@@ -120,13 +120,16 @@ def test_demo_is_idempotent(demo_output):
     assert counts() == before
     assert AuditEntry.objects.count() == audit_before
     assert "0 créé(s)" in output
-    assert "0 profils construits." in output  # the recommendations' profiles are up to date
+    # the recommendations' profiles and the open challenges' vectors are up to date
+    assert "0 profils construits, 0 défis encodés." in output
 
 
 def test_demo_builds_the_recommendation_profiles_before_the_accounts(demo_output):
-    from mediane.market.models import MatchProfile
+    from mediane.market.models import Challenge, ChallengeMatchVector, ChallengeStatus, MatchProfile
 
     assert MatchProfile.objects.count() == Organisation.objects.count()
-    built = f"{Organisation.objects.count()} profils construits."
+    opened = Challenge.objects.filter(status=ChallengeStatus.OPEN).count()
+    assert opened and ChallengeMatchVector.objects.count() == opened
+    built = f"{Organisation.objects.count()} profils construits, {opened} défis encodés."
     assert built in demo_output
     assert demo_output.index(built) < demo_output.index("Comptes de démonstration")

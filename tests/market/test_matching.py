@@ -290,6 +290,41 @@ def test_matching_profiles_command_builds_what_is_missing_or_stale(world, market
     assert refresh_matching_profiles.call() == 1
 
 
+def test_open_challenges_meaning_is_stored_and_read_back(world, market, monkeypatch):
+    """`mediane matching-profiles` encodes the open challenges once and stores their vectors;
+    the list of challenges for an organisation then encodes no challenge (nor the organisation,
+    whose stored profile gives its vector); a changed challenge is stale, encoded again."""
+    from mediane.market.models import ChallengeMatchVector
+    from mediane.market.tasks import refresh_matching_profiles
+    from mediane.matching import semantic
+
+    challenge = market["challenge"]
+    out = StringIO()
+    call_command("matching_profiles", "--no-progress", stdout=out)
+    assert "1 défis encodés (1 ouverts)" in out.getvalue()
+    stored = ChallengeMatchVector.objects.get(challenge=challenge)
+    assert len(bytes(stored.vector)) == 2 * 512
+    assert stored.version.startswith(semantic.encoder_version() + "|")
+    draft = world.draft(title="Un brouillon")  # not open: not encoded
+    assert not ChallengeMatchVector.objects.filter(challenge=draft).exists()
+
+    class NoEncoding:
+        def encode(self, texts):
+            raise AssertionError(f"encoded {texts}")
+
+    matching_adapter._CORPORA.clear()
+    semantic._cached_vectors.vectors.clear()
+    monkeypatch.setattr(semantic, "default_encoder", NoEncoding)
+    found = matching_adapter.recommend_challenges(organisation=market["counter"])
+    assert [r.challenge.pk for r in found] == [challenge.pk]
+    assert found[0].features["semantic"] == 1.0
+    monkeypatch.undo()
+
+    ChallengeMatchVector.objects.filter(challenge=challenge).update(version="old")
+    assert refresh_matching_profiles.call() == 1  # the stale vector, built again
+    assert ChallengeMatchVector.objects.get(challenge=challenge).version == stored.version
+
+
 def test_search_path_finds_organisations_through_their_offers_only(world, market, monkeypatch):
     """Above FULL_SCAN_MAX, an organisation whose own text lacks the challenge's words is found
     through a published offer (the offer index), also for an offer published after a first

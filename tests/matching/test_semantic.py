@@ -1,5 +1,7 @@
 """The semantic feature: closeness in meaning, its normalisation, reason, cache and encoder."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -123,9 +125,65 @@ def test_no_text_is_encoded_without_semantic_weight_nor_for_the_baseline():
     assert bm25_baseline(CHALLENGE, [CARS, MEANING])[0].score == 0.0
 
 
-def test_challenges_for_an_organisation_stay_lexical():
-    ranked = rank_challenges(MEANING, [CHALLENGE])
-    assert all("semantic" not in rec.features for _c, rec in ranked)
+CROWDS = ChallengeProfile(
+    id="crowds",
+    title="Mieux connaître la fréquentation du quartier",
+    description="Le samedi, combien de personnes, et à quelle heure ?",
+    country="FR",
+)
+GARAGES = ChallengeProfile(
+    id="garages",
+    title="Mieux connaître la fréquentation du quartier",
+    description="Moteurs automobile.",
+    country="FR",
+)
+
+
+def test_challenges_for_an_organisation_are_ranked_by_meaning_too():
+    """Two challenges with the same title: the organisation's text shares no other word with
+    either, and meaning puts first the one it answers (the other, shorter, is first by words),
+    with the reason naming its offer."""
+    encoder = FakeEncoder()
+    organisation = replace(MEANING, description="Capteurs anonymes du quartier.")
+    ranked = rank_challenges(organisation, [GARAGES, CROWDS], encoder=encoder)
+    assert [c.id for c, _r in ranked] == ["crowds", "garages"]
+    best = ranked[0][1]
+    assert best.features["semantic"] == 1.0 > ranked[1][1].features["semantic"]
+    assert best.features["lexical"] < ranked[1][1].features["lexical"] == 1.0
+    meaning = next(r for r in best.reasons if r.code == "semantic")
+    assert meaning.params["text"] == "Tableau de bord des passants"
+    # Without the semantic weight the list is lexical, and nothing is encoded.
+    lexical = rank_challenges(
+        organisation, [GARAGES, CROWDS], weights=Weights(semantic=0.0), encoder=FailingEncoder()
+    )
+    assert all("semantic" not in rec.features for _c, rec in lexical)
+    assert [c.id for c, _r in lexical] == ["garages", "crowds"]
+
+
+def test_challenges_beyond_the_pool_have_no_meaning_and_stored_vectors_are_used():
+    encoder = FakeEncoder()
+    organisation = replace(MEANING, description="Capteurs anonymes du quartier.")
+    stored = {"crowds": encoder.encode(["foule"])[0]}
+    vector = encoder.encode(["foule passants"])[0]
+    encoder.calls.clear()
+    ranked = rank_challenges(
+        organisation,
+        [GARAGES, CROWDS],
+        encoder=encoder,
+        organisation_vector=vector,
+        challenge_vectors=stored,
+    )
+    encoded = [text for call in encoder.calls for text in call]
+    assert not any("Capteurs" in text for text in encoded)  # the organisation's vector given
+    assert not any("samedi" in text for text in encoded)  # the stored challenge's vector used
+    assert any("Moteurs" in text for text in encoded)  # the other one encoded
+    assert ranked[0][0].id == "crowds"
+    # A pool of one: only the best by words (garages) is measured; the other challenge has a
+    # semantic feature of 0, and words decide.
+    weights = Weights(semantic_pool=1)
+    one = rank_challenges(organisation, [GARAGES, CROWDS], weights=weights, encoder=encoder)
+    assert [c.id for c, _r in one] == ["garages", "crowds"]
+    assert one[1][1].features["semantic"] == 0.0
 
 
 def test_vectors_are_cached_by_text():

@@ -53,11 +53,16 @@ class Command(BaseCommand):
         # The recommendations' stored profiles (analysed text, vectors of meaning), so that the
         # first lists of the demo are fast; the worker keeps them up to date afterwards.
         self._step("4/4 Profils de recommandation…", verbosity)
-        from mediane.market.matching_adapter import refresh_profiles
+        from mediane.market.matching_adapter import refresh_challenge_vectors, refresh_profiles
 
         built = refresh_profiles()
+        vectors = refresh_challenge_vectors()
         if verbosity:
-            self.stdout.write("  " + _("%(built)d profils construits.") % {"built": built})
+            self.stdout.write(
+                "  "
+                + _("%(built)d profils construits, %(vectors)d défis encodés.")
+                % {"built": built, "vectors": vectors}
+            )
             self.stdout.write("")
             self.stdout.write(self.style.SUCCESS("Comptes de démonstration"))
             for line in loader.accounts_table(report):

@@ -9,13 +9,15 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from mediane.directory.models import Organisation
-from mediane.market.matching_adapter import refresh_profiles
+from mediane.market.matching_adapter import refresh_challenge_vectors, refresh_profiles
+from mediane.market.models import Challenge, ChallengeStatus
 
 
 class Command(BaseCommand):
     help = (
         "Construit les profils de recommandation des organisations manquants ou périmés "
-        "(texte analysé, offres, références), pour des listes de recommandations rapides."
+        "(texte analysé, offres, références) et le sens des défis ouverts, pour des listes "
+        "de recommandations rapides."
     )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
@@ -26,10 +28,18 @@ class Command(BaseCommand):
         total = Organisation.objects.count()
         with tqdm(total=total, unit=" org", desc="Profils", disable=quiet, file=self.stderr) as bar:
             built = refresh_profiles(progress=bar.update)
+        open_total = Challenge.objects.filter(status=ChallengeStatus.OPEN).count()
+        with tqdm(
+            total=open_total, unit=" défi", desc="Défis", disable=quiet, file=self.stderr
+        ) as bar:
+            vectors = refresh_challenge_vectors(progress=bar.update)
         if options["verbosity"]:
             self.stdout.write(
                 self.style.SUCCESS(
-                    _("%(built)d profils construits (%(total)d organisations).")
-                    % {"built": built, "total": total}
+                    _(
+                        "%(built)d profils construits (%(total)d organisations), "
+                        "%(vectors)d défis encodés (%(open)d ouverts)."
+                    )
+                    % {"built": built, "total": total, "vectors": vectors, "open": open_total}
                 )
             )
