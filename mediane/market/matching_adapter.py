@@ -209,17 +209,26 @@ def _store(profiles: dict[int, tuple[str, dict[str, Any], np.ndarray]]) -> None:
         )
         for pk, (version, data, vectors) in profiles.items()
     ]
+    _upsert(MatchProfile, rows, "organisation", ["version", "data", "vectors", "built_at"])
+
+
+def _upsert(model: Any, rows: list[Any], key: str, fields: list[str]) -> bool:
+    """Insert or update stored caches of the recommendations (profiles, vectors), in one
+    transaction; a failure (a concurrent writer, a locked database) is logged and only costs
+    building them again later. True when stored."""
     try:
         with transaction.atomic():
-            MatchProfile.objects.bulk_create(
+            model.objects.bulk_create(
                 rows,
                 batch_size=500,
                 update_conflicts=True,
-                unique_fields=["organisation"],
-                update_fields=["version", "data", "vectors", "built_at"],
+                unique_fields=[key],
+                update_fields=fields,
             )
     except DatabaseError:
-        logger.warning("matching profiles not stored (%s organisations)", len(rows), exc_info=True)
+        logger.warning("%s not stored (%s rows)", model.__name__, len(rows), exc_info=True)
+        return False
+    return True
 
 
 def build_profiles(pks: list[int], versions: Mapping[int, tuple[Any, ...]] | None = None) -> int:
@@ -434,19 +443,8 @@ def build_challenge_vectors(pks: list[int]) -> int:
             )
             for profile, vector in zip(chosen, matrix, strict=True)
         ]
-        try:
-            with transaction.atomic():
-                ChallengeMatchVector.objects.bulk_create(
-                    rows,
-                    batch_size=500,
-                    update_conflicts=True,
-                    unique_fields=["challenge"],
-                    update_fields=["version", "vector", "built_at"],
-                )
-        except DatabaseError:
-            logger.warning("challenge vectors not stored (%s)", len(rows), exc_info=True)
-            continue
-        count += len(rows)
+        if _upsert(ChallengeMatchVector, rows, "challenge", ["version", "vector", "built_at"]):
+            count += len(rows)
     return count
 
 

@@ -389,3 +389,30 @@ def test_bench_matching_command_gives_the_childs_message_once(tmp_path, monkeypa
     with pytest.raises(CommandError) as raised:
         call_command("bench_matching", str(tmp_path))
     assert str(raised.value) == "org-7 : refusée (kind : x)"
+
+
+def test_a_failure_to_store_the_caches_is_logged_and_costs_nothing_else(
+    world, market, monkeypatch, caplog
+):
+    """Profiles and challenges' vectors are caches: when the database refuses to store them
+    (a concurrent writer, a locked SQLite file), the list is still made and the failure is
+    logged; nothing is stored and the next call builds them again."""
+    from django.db import DatabaseError
+
+    from mediane.market.models import ChallengeMatchVector, MatchProfile
+
+    def refuse(*args, **kwargs):
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(MatchProfile.objects, "bulk_create", refuse)
+    monkeypatch.setattr(ChallengeMatchVector.objects, "bulk_create", refuse)
+    matching_adapter._PROFILES.clear()
+    found = matching_adapter.recommend_organisations(challenge=market["challenge"])
+    assert names(found)[0] == "Compteurs Pyrénées"
+    assert matching_adapter.refresh_challenge_vectors() == 0
+    assert not MatchProfile.objects.exists() and not ChallengeMatchVector.objects.exists()
+    logged = [r.getMessage() for r in caplog.records]
+    assert any("MatchProfile not stored" in m for m in logged), logged
+    assert any("ChallengeMatchVector not stored" in m for m in logged), logged
+    monkeypatch.undo()
+    assert matching_adapter.refresh_challenge_vectors() == 1
