@@ -407,17 +407,30 @@ def _challenge_vector_key(updated_at: Any) -> str:
     )
 
 
+# The stored vectors read so far, by challenge: (version, vector), one copy per process shared
+# by the corpora of the different readers.
+_CHALLENGE_VECTORS: dict[int, tuple[str, np.ndarray]] = {}
+
+
 def _stored_challenge_vectors(versions: Mapping[int, Any]) -> dict[int, np.ndarray]:
     """The stored vectors of the challenges `versions` ({pk: updated_at}) still current."""
+    keys = {pk: _challenge_vector_key(updated_at) for pk, updated_at in versions.items()}
     found: dict[int, np.ndarray] = {}
-    pks = list(versions)
-    for start in range(0, len(pks), 500):
+    for pk, key in keys.items():
+        hit = _CHALLENGE_VECTORS.get(pk)
+        if hit is not None and hit[0] == key:
+            found[pk] = hit[1]
+    wanted = [pk for pk in keys if pk not in found]
+    if len(_CHALLENGE_VECTORS) + len(wanted) > PROFILE_CACHE_SIZE:
+        _CHALLENGE_VECTORS.clear()
+    for start in range(0, len(wanted), 500):
         rows = ChallengeMatchVector.objects.filter(
-            challenge_id__in=pks[start : start + 500]
+            challenge_id__in=wanted[start : start + 500]
         ).values_list("challenge_id", "version", "vector")
         for pk, version, packed in rows:
-            if version == _challenge_vector_key(versions[pk]):
+            if version == keys[pk]:
                 found[pk] = semantic.unpack(bytes(packed))
+                _CHALLENGE_VECTORS[pk] = (version, found[pk])
     return found
 
 

@@ -313,6 +313,7 @@ def test_open_challenges_meaning_is_stored_and_read_back(world, market, monkeypa
             raise AssertionError(f"encoded {texts}")
 
     matching_adapter._CORPORA.clear()
+    matching_adapter._CHALLENGE_VECTORS.clear()  # read from the table, as another process would
     semantic._cached_vectors.vectors.clear()
     monkeypatch.setattr(semantic, "default_encoder", NoEncoding)
     found = matching_adapter.recommend_challenges(organisation=market["counter"])
