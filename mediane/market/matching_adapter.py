@@ -473,8 +473,12 @@ def refresh_challenge_vectors(progress: Callable[[int], object] | None = None) -
     pks = list(versions)
     for start in range(0, len(pks), 1000):
         chunk = {pk: versions[pk] for pk in pks[start : start + 1000]}
-        current = _stored_challenge_vectors(chunk)
-        stale = [pk for pk in chunk if pk not in current]
+        stored = dict(
+            ChallengeMatchVector.objects.filter(challenge_id__in=list(chunk)).values_list(
+                "challenge_id", "version"
+            )
+        )  # the table, not this process's copies: another process may have changed it
+        stale = [pk for pk, v in chunk.items() if stored.get(pk) != _challenge_vector_key(v)]
         if stale:
             built += build_challenge_vectors(stale)
         if progress is not None:
