@@ -32,7 +32,6 @@ from mediane.matching.ranker import (
     bm25_baseline,
     challenge_corpus,
     rank,
-    rank_challenges,
 )
 from mediane.matching.text import Thesaurus
 
@@ -101,19 +100,10 @@ def reverse(benches: dict[str, dataset.BenchSet]) -> dict[str, dict[str, dict[st
     for label, (weights, thesaurus) in variants.items():
         corpus = challenge_corpus(challenges, weights=weights, thesaurus=thesaurus)
         for name, bench in benches.items():
-            relevant: dict[str, dict[str, int]] = {}
-            for challenge_id, grades in bench.qrels.items():
-                for organisation_id, grade in grades.items():
-                    relevant.setdefault(organisation_id, {})[challenge_id] = grade
-            ranked = {}
-            for record in bench.organisations:
-                if record["id"] in relevant:
-                    organisation = dataset.candidate_from(record)
-                    found = rank_challenges(
-                        organisation, corpus=corpus, weights=weights, thesaurus=thesaurus
-                    )
-                    ranked[record["id"]] = [str(c.id) for c, _r in found]
-            result = metrics.evaluate(ranked, relevant)
+            ranked, judged = dataset.challenge_rankings(
+                bench, corpus, weights=weights, thesaurus=thesaurus
+            )
+            result = metrics.evaluate(ranked, judged)
             result["organisations"] = result.pop("challenges")  # the queries counted
             report[name][label] = result
     return report

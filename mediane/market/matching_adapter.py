@@ -434,20 +434,21 @@ def _stored_challenge_vectors(versions: Mapping[int, Any]) -> dict[int, np.ndarr
     return found
 
 
-def build_challenge_vectors(pks: list[int]) -> int:
-    """Encode and store the meaning of the challenges `pks`; returns how many were stored.
-    A failure to store (a concurrent writer, a locked database) only costs encoding them
-    again later."""
+def build_challenge_vectors(pks: list[int], versions: Mapping[int, Any] | None = None) -> int:
+    """Encode and store the meaning of the challenges `pks` (their update times `versions`,
+    read when not given); returns how many were stored. Encoded in batches straight from the
+    encoder: these texts are not kept in the process's cache of texts (the lists read the
+    stored vectors). A failure to store (a concurrent writer, a locked database) only costs
+    encoding them again later."""
+    if versions is None:
+        versions = dict(Challenge.objects.filter(pk__in=pks).values_list("pk", "updated_at"))
+    encoder = semantic.default_encoder()
     count = 0
-    for start in range(0, len(pks), 200):
-        versions = dict(
-            Challenge.objects.filter(pk__in=pks[start : start + 200]).values_list(
-                "pk", "updated_at"
-            )
-        )
-        profiles = _challenge_profiles(Challenge.objects.filter(pk__in=list(versions)), versions)
+    for start in range(0, len(pks), 64):
+        chunk = {pk: versions[pk] for pk in pks[start : start + 64] if pk in versions}
+        profiles = _challenge_profiles(Challenge.objects.filter(pk__in=list(chunk)), chunk)
         chosen = [profiles[pk] for pk in sorted(profiles)]
-        matrix = ranker.challenges_matrix(chosen)
+        matrix = ranker.challenges_matrix(chosen, encoder=encoder)
         rows = [
             ChallengeMatchVector(
                 challenge_id=profile.id,
@@ -480,7 +481,7 @@ def refresh_challenge_vectors(progress: Callable[[int], object] | None = None) -
         )  # the table, not this process's copies: another process may have changed it
         stale = [pk for pk, v in chunk.items() if stored.get(pk) != _challenge_vector_key(v)]
         if stale:
-            built += build_challenge_vectors(stale)
+            built += build_challenge_vectors(stale, chunk)
         if progress is not None:
             progress(len(chunk))
     return built
@@ -684,9 +685,13 @@ def recommend_challenges(
     """Open challenges `organisation` could answer, best first, with the reasons; only
     challenges `user` may see, not those it issued nor those it already answered."""
     limit = max(1, min(int(limit), 200))
-    loaded = _with_offers(Organisation.objects.filter(pk=organisation.pk)).first()
-    past = _past_answer_sectors([organisation.pk]).get(organisation.pk)
-    candidate = candidate_profile(loaded or organisation, past)
+    # The stored profile (built if missing or stale): the organisation's analysed text and its
+    # vectors of meaning, its text's first, then its offers' titles (given to the encoder's
+    # cache: the reason "close in meaning" names the closest offer).
+    profile, vectors = _profiles(Organisation.objects.filter(pk=organisation.pk))[organisation.pk]
+    semantic.remember(list(profile.offers), list(vectors[1:]))
+    past = _past_answer_sectors([organisation.pk]).get(organisation.pk, ())
+    candidate = replace(profile, past_answer_sectors=tuple(past))
     qs = Challenge.objects.filter(challenges_visible_q(user), status=ChallengeStatus.OPEN)
     exclude = set(
         qs.filter(
@@ -695,17 +700,12 @@ def recommend_challenges(
     )
     labels = sector_labels()
     corpus, challenge_vectors = _challenge_corpus(qs)
-    # The stored profile's vectors: the organisation's text, then its offers' titles (given to
-    # the encoder's cache: the reason "close in meaning" names the closest offer).
-    profile = _profiles(Organisation.objects.filter(pk=organisation.pk)).get(organisation.pk)
-    if profile is not None:
-        semantic.remember(list(profile[0].offers), list(profile[1][1:]))
     ranked = ranker.rank_challenges(
         candidate,
         corpus=corpus,
         exclude=exclude,
         limit=limit,
-        organisation_vector=profile[1][0] if profile is not None else None,
+        organisation_vector=vectors[0],
         challenge_vectors=challenge_vectors,
     )
     by_id = Challenge.objects.prefetch_related("sectors").in_bulk([p.id for p, _r in ranked])

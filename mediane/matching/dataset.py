@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mediane.matching.ranker import Candidate, ChallengeProfile, ReferenceCity
+from mediane.matching.ranker import (
+    DEFAULT_WEIGHTS,
+    Candidate,
+    ChallengeCorpus,
+    ChallengeProfile,
+    ReferenceCity,
+    Weights,
+    rank_challenges,
+)
+from mediane.matching.text import Thesaurus
 
 
 @dataclass(frozen=True)
@@ -81,3 +90,34 @@ def challenge_from(record: dict[str, Any]) -> ChallengeProfile:
         country=record.get("country", ""),
         issuer_name=issuer.get("name", ""),
     )
+
+
+def organisation_judgements(qrels: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """The judgements read the other way: per organisation, its relevant challenges' grades."""
+    judged: dict[str, dict[str, int]] = {}
+    for challenge_id, grades in qrels.items():
+        for organisation_id, grade in grades.items():
+            judged.setdefault(organisation_id, {})[challenge_id] = grade
+    return judged
+
+
+def challenge_rankings(
+    bench: BenchSet,
+    corpus: ChallengeCorpus,
+    *,
+    weights: Weights = DEFAULT_WEIGHTS,
+    thesaurus: Thesaurus | None = None,
+) -> tuple[dict[str, list[str]], dict[str, dict[str, int]]]:
+    """The list of challenges for an organisation, evaluated: every organisation of `bench`
+    with a relevant challenge ranks the challenges of `corpus` (`rank_challenges`). Returns
+    the rankings (challenge ids, best first) and the judgements, both by organisation id, as
+    `metrics.evaluate` reads them."""
+    judged = organisation_judgements(bench.qrels)
+    rankings = {}
+    for record in bench.organisations:
+        if record["id"] in judged:
+            found = rank_challenges(
+                candidate_from(record), corpus=corpus, weights=weights, thesaurus=thesaurus
+            )
+            rankings[record["id"]] = [str(challenge.id) for challenge, _r in found]
+    return rankings, {key: judged[key] for key in rankings}

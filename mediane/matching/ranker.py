@@ -131,9 +131,7 @@ class Weights:
     scene: float = 0.25  # query weight of the scene's words (context, opening sentence)
     scene_contrast: float = 0.25  # the challenge's vector less this share of the scene's
     scene_min_sentences: int = 3  # a shorter statement has no opening scene: all of it counts
-    semantic_pool: int = (
-        200  # challenges for an organisation: meaning measured for the best by words
-    )
+    semantic_pool: int = 200  # challenges for an organisation: meaning of the best by words
     field_name: float = 1.5
     field_offers: float = 2.0
     field_description: float = 1.0

@@ -299,9 +299,12 @@ def test_open_challenges_meaning_is_stored_and_read_back(world, market, monkeypa
     from mediane.matching import semantic
 
     challenge = market["challenge"]
+    semantic._cached_vectors.vectors.clear()
     out = StringIO()
     call_command("matching_profiles", "--no-progress", stdout=out)
     assert "1 défis encodés (1 ouverts)" in out.getvalue()
+    texts = ranker.challenge_texts(matching_adapter.challenge_profile(challenge))
+    assert not set(texts) & set(semantic._cached_vectors.vectors)  # encoded outside the cache
     stored = ChallengeMatchVector.objects.get(challenge=challenge)
     assert len(bytes(stored.vector)) == 2 * 512
     assert stored.version.startswith(semantic.encoder_version() + "|")
